@@ -1,0 +1,80 @@
+#pragma once
+/// The mean loss L_S(w) of a model over a data set or subset, its gradient and its Hessian-vector
+/// products (science.md §1 notation, §6). Every analysis is written against this class.
+///
+/// L_S is computed in batches, each contributing its summed loss divided by |S|, so the value is
+/// independent of the batch size (up to float rounding). BatchNorm runs in evaluation mode by
+/// default; in train mode the buffers (running statistics) are saved and restored around every
+/// call so that an analysis never changes the model.
+#include <cstdint>
+#include <functional>
+
+#include "sharpscope/core/types.h"
+#include "sharpscope/data/dataset.h"
+
+namespace sharpscope {
+
+class Model;
+
+enum class BatchNormMode { kEval, kTrain };
+BatchNormMode parse_bn_mode(const std::string& text);  ///< "eval" | "train"
+std::string to_string(BatchNormMode mode);
+
+struct ObjectiveOptions {
+  int64_t batch_size = 1024;     ///< only changes speed (and memory), never the value
+  double label_smoothing = 0.0;
+  BatchNormMode bn = BatchNormMode::kEval;
+  void validate() const;  ///< UsageError naming --batch-size / --label-smoothing
+};
+
+/// Loss and accuracy over the whole data set.
+struct Evaluation {
+  double loss = 0.0;      ///< mean cross-entropy; may be inf/NaN at extreme weights (recorded, not thrown)
+  double accuracy = 0.0;  ///< fraction correct in [0, 1]
+  int64_t examples = 0;
+  bool finite() const;
+};
+
+struct LossAndGradient {
+  double loss = 0.0;
+  double accuracy = 0.0;
+  ParamList gradient;  ///< ∇L_S(w), detached, model dtype/device
+};
+
+class Objective {
+ public:
+  /// Binds a model and data; both must outlive the objective. Checks once that the model accepts
+  /// the data's input shape and outputs one logit per class (InputError otherwise).
+  Objective(Model& model, const Dataset& data, ObjectiveOptions options = {});
+
+  Model& model() const { return model_; }
+  const Dataset& data() const { return data_; }
+  const ObjectiveOptions& options() const { return options_; }
+
+  /// L_S(w) and accuracy at the model's current weights. One forward pass over S.
+  Evaluation evaluate() const;
+
+  /// L_S(w) and ∇L_S(w). One forward + backward pass over S.
+  LossAndGradient gradient() const;
+
+  /// H·v with H = ∇²L_S(w), by double backward (Pearlmutter), summed over batches.
+  /// Cost: one forward + double backward over S. `v` is shaped like the parameters.
+  ParamList hvp(const ParamList& v) const;
+
+  /// The same objective restricted to examples [start, start+count) (for per-batch "batch" scope).
+  Objective restricted(int64_t start, int64_t count) const;
+
+  /// Number of batches of options().batch_size covering S, and the objective on batch i.
+  int64_t num_batches() const;
+  Objective batch(int64_t index) const;
+
+ private:
+  Objective(Model& model, Dataset data, ObjectiveOptions options, bool checked);
+  template <class Body>
+  void for_each_batch(Body&& body) const;
+  Model& model_;
+  Dataset data_;
+  ObjectiveOptions options_;
+};
+
+}  // namespace sharpscope

@@ -1,0 +1,36 @@
+#pragma once
+/// Process-wide execution settings, resolved once before any tensor work: threads, seed, device,
+/// dtype and the allocator policy.
+#include <cstdint>
+#include <string>
+
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+namespace sharpscope {
+
+struct RuntimeOptions {
+  int threads = 0;               ///< 0 = all cores
+  uint64_t seed = 0;
+  std::string device = "cpu";    ///< cpu | cuda | cuda:N
+  std::string dtype = "float32"; ///< float32 | float64
+};
+
+struct Runtime {
+  c10::Device device{c10::kCPU};
+  c10::ScalarType dtype = c10::kFloat;
+  int threads = 1;
+  uint64_t seed = 0;
+};
+
+/// Validates the options (UsageError naming --device/--dtype/--threads), sets torch's intra-op
+/// thread count, seeds torch's generators and raises glibc's mmap/trim thresholds so large
+/// activation buffers are reused instead of page-faulted in afresh on every batch
+/// (bench/README.md: 2.5x on a 2048-example CNN forward).
+Runtime configure_runtime(const RuntimeOptions& options);
+
+/// Parses "float32"/"float64" (also "float"/"double"); UsageError naming --dtype otherwise.
+c10::ScalarType parse_dtype(const std::string& text);
+std::string dtype_name(c10::ScalarType dtype);
+
+}  // namespace sharpscope

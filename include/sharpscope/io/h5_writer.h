@@ -1,0 +1,73 @@
+#pragma once
+/// The one HDF5 writer every command uses. Writes go to "<path>.tmp.<pid>"; commit() closes and
+/// renames it onto <path>, so a reader never sees a half-written file and an interrupted run never
+/// leaves one (the destructor removes an uncommitted temp file).
+///
+/// Datasets are float64 (or int64) arrays with their axes: for each dataset an attribute "axes"
+/// lists the name of the coordinate dataset for each dimension, and "units" / "description"
+/// say what the values are.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sharpscope/core/types.h"
+
+namespace sharpscope {
+
+class H5Writer {
+ public:
+  /// Creates the temp file; throws OutputError naming --out when the directory is not writable.
+  explicit H5Writer(std::string path);
+  H5Writer(const H5Writer&) = delete;
+  H5Writer& operator=(const H5Writer&) = delete;
+  ~H5Writer();
+
+  /// Row-major float64 array of the given shape (product must equal values.size()).
+  void write(const std::string& name, const std::vector<double>& values,
+             const std::vector<int64_t>& shape, const std::vector<std::string>& axes = {},
+             const std::string& units = "", const std::string& description = "");
+  /// 1-D convenience.
+  void write(const std::string& name, const std::vector<double>& values,
+             const std::string& units = "", const std::string& description = "");
+  void write_int(const std::string& name, const std::vector<int64_t>& values,
+                 const std::vector<int64_t>& shape, const std::string& description = "");
+  /// Any tensor (copied to CPU float64), shape preserved.
+  void write_tensor(const std::string& name, const at::Tensor& tensor,
+                    const std::string& description = "");
+  void write_strings(const std::string& name, const std::vector<std::string>& values);
+
+  /// Attributes on the root group ("/") or an existing group/dataset path. Groups in `name`
+  /// (a/b/c) are created as needed when writing datasets.
+  void attribute(const std::string& object, const std::string& key, const std::string& value);
+  void attribute(const std::string& object, const std::string& key, double value);
+  void attribute(const std::string& object, const std::string& key, int64_t value);
+  void attributes(const std::string& object, const Metadata& values);
+
+  /// Closes and atomically renames onto the final path. Throws OutputError on failure.
+  void commit();
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string path_;
+};
+
+/// Reading back (tests, --resume, file: directions). Throws InputError naming the file/dataset.
+class H5Reader {
+ public:
+  explicit H5Reader(const std::string& path);
+  ~H5Reader();
+  bool has(const std::string& name) const;
+  std::vector<double> read(const std::string& name, std::vector<int64_t>* shape = nullptr) const;
+  std::vector<int64_t> read_int(const std::string& name) const;
+  std::string attribute(const std::string& object, const std::string& key) const;
+  double attribute_number(const std::string& object, const std::string& key) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sharpscope

@@ -1,0 +1,35 @@
+#pragma once
+/// What every output file records about how it was made (attributes of the HDF5 root group).
+#include <chrono>
+#include <string>
+
+#include "sharpscope/core/types.h"
+
+namespace sharpscope {
+
+/// Hex SHA-256 of a file's bytes; throws InputError when it cannot be read.
+std::string sha256_file(const std::string& path);
+
+/// The full command line, shell-quoted where needed, as recorded in outputs.
+std::string joined_command_line(int argc, const char* const* argv);
+
+/// Provenance collects the attributes common to all outputs. Commands add their own keys.
+class Provenance {
+ public:
+  Provenance();  ///< records the start time and tool version
+  void set(const std::string& key, const std::string& value);
+  void set_model(const std::string& path);  ///< model path and its sha256
+  /// All attributes, with duration_s (since construction) and end time filled in now.
+  Metadata finish() const;
+  const Metadata& values() const { return values_; }
+
+ private:
+  Metadata values_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+/// The command line of this process, set once by main() and read by every writer.
+void set_process_command_line(const std::string& line);
+const std::string& process_command_line();
+
+}  // namespace sharpscope

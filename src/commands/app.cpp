@@ -1,0 +1,54 @@
+#include "commands/app.h"
+
+#include <CLI/CLI.hpp>
+
+#include <c10/util/Exception.h>
+
+#include <iostream>
+
+#include "commands/registry.h"
+#include "sharpscope/core/error.h"
+#include "sharpscope/io/partial_grid.h"
+#include "sharpscope/io/provenance.h"
+#include "sharpscope/io/version.h"
+
+namespace sharpscope::cli {
+
+int run(int argc, const char* const* argv) {
+  CLI::App app{
+      "sharpscope: loss landscapes, sharpness and Hessian spectra of trained networks, and a "
+      "trainer for every SAM variant.\nRun 'sharpscope COMMAND --help' for a command's options "
+      "and an example."};
+  app.set_version_flag("--version", tool_version());
+  app.require_subcommand(1);
+  register_info(app);
+
+  set_process_command_line(joined_command_line(argc, argv));
+  install_interrupt_handler();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const UsageError& e) {  // raised by option validation inside callbacks
+    std::cerr << "sharpscope: " << e.what() << "\n";
+    return 2;
+  } catch (const InputError& e) {
+    std::cerr << "sharpscope: " << e.what() << "\n";
+    return 3;
+  } catch (const OutputError& e) {
+    std::cerr << "sharpscope: " << e.what() << "\n";
+    return 4;
+  } catch (const Interrupted& e) {
+    std::cerr << "sharpscope: " << e.what() << "\n";
+    return 130;
+  } catch (const c10::Error& e) {
+    std::cerr << "sharpscope: internal error in LibTorch: " << e.what_without_backtrace() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "sharpscope: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace sharpscope::cli

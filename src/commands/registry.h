@@ -1,0 +1,12 @@
+#pragma once
+/// One line per subcommand: each src/commands/<name>.cpp defines its register function, which adds
+/// the subcommand, its options and its callback to the application.
+namespace CLI {
+class App;
+}
+
+namespace sharpscope::cli {
+
+void register_info(CLI::App& app);
+
+}  // namespace sharpscope::cli
