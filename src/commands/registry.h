@@ -8,5 +8,9 @@ class App;
 namespace sharpscope::cli {
 
 void register_info(CLI::App& app);
+void register_landscape(CLI::App& app);
+void register_gradsim(CLI::App& app);
+void register_loss_decrease(CLI::App& app);
+void register_sharpness(CLI::App& app);
 
 }  // namespace sharpscope::cli

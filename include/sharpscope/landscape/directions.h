@@ -1,0 +1,71 @@
+#pragma once
+/// Directions in parameter space for landscapes (science.md §4, Kim et al. Fig. 4, Li et al. 2018).
+///
+/// Spec grammar (one per --dirs item):
+///   vN            unit ascent direction v_N (N ≥ 1) with --rho, --ratio and --scope
+///   rand[:SEED]   filter-normalized Gaussian (SEED defaults to --seed + position in --dirs)
+///   eigK          K-th Hessian eigenvector, read from `directions/eigK` of --eigen-file
+///   to:FILE.pt    w_other − w, the difference to another checkpoint of the same architecture
+///   file:F.h5:NAME a stored direction: group NAME with one dataset per parameter name, or a flat
+///                 dataset NAME_flat of Σ numel values in parameter order
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sharpscope/ascent/ascent.h"
+#include "sharpscope/core/types.h"
+#include "sharpscope/landscape/perturbation.h"
+
+namespace sharpscope {
+
+class Objective;
+
+enum class DirectionKind { kAscent, kRandom, kEigen, kCheckpoint, kFile };
+
+struct DirectionSpec {
+  DirectionKind kind = DirectionKind::kRandom;
+  std::string text;                ///< as given, e.g. "v10" (recorded in outputs)
+  int index = 0;                   ///< N of vN, K of eigK
+  std::optional<uint64_t> seed;    ///< rand:SEED
+  std::string path;                ///< to:PATH, file:PATH:NAME
+  std::string name;                ///< NAME of file:PATH:NAME
+};
+
+/// Parses one spec; UsageError naming `flag` with the grammar above on anything else.
+DirectionSpec parse_direction(const std::string& text, const std::string& flag = "--dirs");
+
+/// What building a direction may need besides the spec.
+struct DirectionOptions {
+  AscentOptions ascent;                  ///< ρ and ratio of vN (steps come from the spec)
+  Scope scope = Scope::kFull;            ///< vN from ∇L_S, or from the objective's first batch
+  bool include_bn = false;               ///< rand: keep 1-D tensors (biases, BN weights)
+  uint64_t seed = 0;                     ///< rand without :SEED uses seed + position
+  std::string eigen_file;                ///< eigK: output of `hessian spectrum --save-vectors`
+};
+
+/// A direction and how it was made.
+struct Direction {
+  std::string spec;         ///< the spec text
+  std::string description;  ///< one line, e.g. "v10: 10-step ascent direction, rho 0.1, full scope"
+  ParamList values;         ///< shaped like the parameters, model dtype/device
+};
+
+/// Builds the direction of `spec` at the model's current weights w (restored on return).
+/// `position` is the spec's index in --dirs (seeds `rand`). Cost: N gradient passes for vN,
+/// nothing else for the others. InputError for unreadable or mismatched files.
+Direction build_direction(const DirectionSpec& spec, const Objective& objective,
+                          const std::vector<std::string>& parameter_names,
+                          const DirectionOptions& options, int position);
+
+/// Li et al. 2018 filter normalization of a Gaussian direction drawn from `seed` (CPU float64
+/// generator, so the direction does not depend on device or dtype): each row/output filter d[i]
+/// of a ≥2-D tensor is rescaled to ‖w[i]‖. 1-D tensors are zero unless `include_bn`, in which case
+/// each is rescaled as one filter to ‖w‖.
+ParamList filter_normalized_random(const ParamList& weights, uint64_t seed, bool include_bn);
+
+/// Gram–Schmidt on a pair: d1 ← d1/‖d1‖, d2 ← (d2 − ⟨d2,d1⟩d1)/‖…‖. UsageError naming
+/// --orthogonalize when a direction is zero or the two are parallel.
+void orthonormalize(ParamList& d1, ParamList& d2);
+
+}  // namespace sharpscope

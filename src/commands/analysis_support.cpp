@@ -1,0 +1,139 @@
+#include "commands/analysis_support.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include "sharpscope/ascent/ascent.h"
+#include "sharpscope/core/error.h"
+#include "sharpscope/io/direction_file.h"
+#include "sharpscope/io/h5_writer.h"
+#include "sharpscope/landscape/range.h"
+
+namespace sharpscope::cli {
+
+SplitObjective open_split(Session& session, const CommonOptions& options, Split split) {
+  const DataSpec spec = parse_data_spec(session.provenance.values().at("data"));
+  SplitObjective out;
+  out.data = load_dataset(spec, split, Subset{options.subset, options.subset_seed});
+  out.objective = std::make_unique<Objective>(session.model, out.data, session.objective->options());
+  return out;
+}
+
+Split other_split(const CommonOptions& options) {
+  return parse_split(options.split) == Split::kTrain ? Split::kTest : Split::kTrain;
+}
+
+void add_direction_flags(CLI::App& cmd, DirectionFlags& f, const std::string& default_dirs,
+                         double default_rho) {
+  f.dirs = default_dirs;
+  f.rho = default_rho;
+  cmd.add_option("--dirs", f.dirs,
+                 "One or two directions: vN | rand[:SEED] | eigK | to:OTHER.pt | file:F.h5:NAME")
+      ->capture_default_str();
+  cmd.add_option("--x", f.x, "Grid along the first direction, start:stop:count")->capture_default_str();
+  cmd.add_option("--y", f.y, "Grid along the second direction, start:stop:count")->capture_default_str();
+  cmd.add_option("--rho", f.rho, "Ascent radius of vN directions")->capture_default_str();
+  cmd.add_option("--ratio", f.ratio, "Relative ascent step sizes, e.g. 1:2 (default equal)");
+  cmd.add_option("--scope", f.scope, "vN from the whole subset (full) or its first batch (batch)")
+      ->capture_default_str();
+  cmd.add_flag("--include-bn", f.include_bn, "rand: also perturb 1-D tensors (biases, BatchNorm weights)");
+  cmd.add_flag("--orthogonalize", f.orthogonalize, "Gram-Schmidt: make the two directions orthonormal");
+  cmd.add_option("--eigen-file", f.eigen_file,
+                 "eigK directions: file written by 'hessian spectrum --save-vectors'");
+  cmd.add_flag("--resume", f.resume, "Continue an interrupted grid from its .partial.h5 file");
+}
+
+GridSetup build_grid(Session& session, const CommonOptions& common, const DirectionFlags& f) {
+  GridSetup setup;
+  const std::vector<std::string> specs_text = parse_name_list(f.dirs, "--dirs");
+  if (specs_text.size() > 2) throw UsageError("--dirs = '" + f.dirs + "': give one or two directions");
+  std::vector<DirectionSpec> specs;
+  for (const std::string& text : specs_text) specs.push_back(parse_direction(text));
+  setup.grid.x = parse_range(f.x, "--x").values();
+  if (specs.size() == 2) setup.grid.y = parse_range(f.y, "--y").values();
+  if (f.orthogonalize && specs.size() != 2) throw UsageError("--orthogonalize needs two --dirs");
+
+  DirectionOptions options;
+  options.ascent.rho = f.rho;
+  if (!f.ratio.empty()) options.ascent.ratio = parse_ratio(f.ratio, "--ratio");
+  options.ascent.validate();
+  options.scope = parse_scope(f.scope);
+  options.include_bn = f.include_bn;
+  options.seed = common.seed;
+  options.eigen_file = f.eigen_file;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].kind == DirectionKind::kAscent && !options.ascent.ratio.empty()) {
+      AscentOptions{f.rho, specs[i].index, options.ascent.ratio}.validate();
+    }
+  }
+  for (size_t i = 0; i < specs.size(); ++i) {
+    setup.directions.push_back(build_direction(specs[i], *session.objective,
+                                               session.model.parameter_names(), options,
+                                               static_cast<int>(i)));
+  }
+  if (f.orthogonalize) orthonormalize(setup.directions[0].values, setup.directions[1].values);
+
+  Metadata& a = setup.attributes;
+  a["dirs"] = f.dirs;
+  a["x"] = f.x;
+  a["y"] = specs.size() == 2 ? f.y : "";
+  a["rho"] = number(f.rho);
+  a["ratio"] = f.ratio;
+  a["scope"] = f.scope;
+  a["include_bn"] = f.include_bn ? "true" : "false";
+  a["orthogonalize"] = f.orthogonalize ? "true" : "false";
+  a["eigen_file"] = f.eigen_file;
+  return setup;
+}
+
+std::string grid_signature(const Session& session, const Metadata& attributes) {
+  std::ostringstream out;
+  const Metadata& p = session.provenance.values();
+  for (const char* key : {"model_sha256", "data", "split", "subset", "dtype", "bn_mode", "label_smoothing",
+                          "device", "seed"}) {
+    const auto it = p.find(key);
+    out << key << "=" << (it == p.end() ? "" : it->second) << ";";
+  }
+  for (const auto& [key, value] : attributes) out << key << "=" << value << ";";
+  return out.str();
+}
+
+std::unique_ptr<H5Writer> open_output(const std::string& path) { return std::make_unique<H5Writer>(path); }
+
+void write_preamble(H5Writer& writer, Session& session, const Metadata& attributes,
+                    const std::vector<Direction>& directions) {
+  writer.attributes("/", session.provenance.finish());
+  for (const auto& [key, value] : session.model.metadata()) writer.attribute("/", "model_meta." + key, value);
+  for (const auto& [key, value] : attributes) writer.attribute("/", "option." + key, value);
+  for (size_t i = 0; i < directions.size(); ++i) {
+    const std::string group = "directions/d" + std::to_string(i + 1);
+    write_direction(writer, group, session.model.parameter_names(), directions[i].values,
+                    directions[i].description);
+    writer.attribute(group, "spec", directions[i].spec);
+  }
+}
+
+std::string cell(double value, int width) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%*.6g", width, value);
+  return text;
+}
+
+std::string label(const std::string& text, int width) {
+  return text.size() >= static_cast<size_t>(width) ? " " + text
+                                                   : std::string(width - text.size(), ' ') + text;
+}
+
+std::string number(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  // Shortest form that reads back to the same double.
+  for (int precision = 1; precision <= 17; ++precision) {
+    char shorter[64];
+    std::snprintf(shorter, sizeof shorter, "%.*g", precision, value);
+    if (std::strtod(shorter, nullptr) == value) return shorter;
+  }
+  return text;
+}
+
+}  // namespace sharpscope::cli

@@ -1,0 +1,77 @@
+#pragma once
+/// Pieces the landscape, gradient-geometry and sharpness commands share: the second data split
+/// (train/test gaps), direction flags, grid signatures for --resume, and the output preamble.
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands/common.h"
+#include "sharpscope/landscape/directions.h"
+#include "sharpscope/landscape/surface.h"
+
+namespace sharpscope {
+class H5Writer;
+}
+
+namespace sharpscope::cli {
+
+/// The same data set and subset as the session, on another split, bound to the session's model.
+struct SplitObjective {
+  Dataset data;
+  std::unique_ptr<Objective> objective;
+};
+SplitObjective open_split(Session& session, const CommonOptions& options, Split split);
+
+/// The other split of the session's (train ↔ test).
+Split other_split(const CommonOptions& options);
+
+/// Flags of a grid spanned by one or two directions (interp, gradsim --field).
+struct DirectionFlags {
+  std::string dirs = "v1,v10";
+  std::string x = "-0.2:0.2:21";
+  std::string y = "-0.2:0.2:21";
+  double rho = 0.1;
+  std::string ratio;
+  std::string scope = "full";
+  bool include_bn = false;
+  bool orthogonalize = false;
+  std::string eigen_file;
+  bool resume = false;
+};
+void add_direction_flags(CLI::App& command, DirectionFlags& flags, const std::string& default_dirs,
+                         double default_rho);
+
+/// Parsed grid and built directions (one or two), with the options recorded in the output.
+struct GridSetup {
+  SurfaceOptions grid;
+  std::vector<Direction> directions;
+  const ParamList* d2() const { return directions.size() > 1 ? &directions[1].values : nullptr; }
+  Metadata attributes;  ///< dirs, x, y, rho, ratio, scope, include_bn, orthogonalize, eigen_file
+};
+/// Validates every flag before any pass over the data. Cost: the directions' (vN: N gradients).
+GridSetup build_grid(Session& session, const CommonOptions& common, const DirectionFlags& flags);
+
+/// The text a --resume partial file must match: everything that changes a grid value (model
+/// hash, data, split, subset, dtype, BN mode, smoothing, device) plus the analysis attributes.
+std::string grid_signature(const Session& session, const Metadata& attributes);
+
+/// Opens the output first (so an unwritable --out fails before any computation).
+std::unique_ptr<H5Writer> open_output(const std::string& path);
+
+/// Writes provenance, the model's metadata and the analysis attributes onto the root group, and the
+/// directions as directions/d1, directions/d2 groups by parameter name.
+void write_preamble(H5Writer& writer, Session& session, const Metadata& attributes,
+                    const std::vector<Direction>& directions = {});
+
+/// Compact number for tables: 6 significant digits, "nan"/"inf" spelled out.
+std::string cell(double value, int width = 10);
+
+/// `text` right-aligned in `width` columns (table headers).
+std::string label(const std::string& text, int width);
+
+/// "3.5" for doubles in attributes and signatures, shortest form that reads back the same.
+std::string number(double value);
+
+}  // namespace sharpscope::cli
