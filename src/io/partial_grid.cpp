@@ -32,6 +32,8 @@ PartialGrid::PartialGrid(const std::string& out_path, std::string signature, int
       values_(static_cast<size_t>(points * width), std::numeric_limits<double>::quiet_NaN()),
       done_(static_cast<size_t>(points), 0),
       last_flush_(steady_seconds()) {
+  // Whoever keeps resumable results wants the first Ctrl-C to save them rather than kill.
+  install_interrupt_handler();
   if (!resume || !std::filesystem::exists(partial_path_)) return;
   const H5Reader reader(partial_path_);
   const std::string advice = "; remove it or run without --resume";
