@@ -67,28 +67,34 @@ void run_sharpness(const SharpnessFlags& f) {
   const SharpnessOptions options = parse_options(f);
   const std::string out_path = output_path(f.common, f.models[0], "sharpness");
   const auto writer = open_output(out_path);
+  if (!f.no_gap && parse_split(f.common.split) == Split::kTest) {
+    throw UsageError("--split test: the gap compares train with test; add --no-gap to analyse the test split");
+  }
+  const Metadata attributes{{"rho", number(f.rho)}, {"ratio", f.ratio}, {"kinds", f.kinds},
+                            {"max_steps", std::to_string(f.max_steps)},
+                            {"avg_samples", std::to_string(f.avg_samples)},
+                            {"perturbed_steps", f.perturbed_steps}, {"scope", f.scope}, {"group", f.group},
+                            {"gap", f.no_gap ? "false" : "true"}};
   std::vector<Sharpness> results;
   std::vector<std::string> labels;
-  std::unique_ptr<Session> last;
-  for (const std::string& path : f.models) {
-    auto s = std::make_unique<Session>(open_session(path, f.common));
-    std::string label_value = path;
+  for (size_t m = 0; m < f.models.size(); ++m) {
+    // A session per model; it cannot outlive the loop body (its objective refers to its model).
+    Session s = open_session(f.models[m], f.common);
+    std::string group_value = f.models[m];
     if (!f.group.empty()) {
-      const auto it = s->model.metadata().find(f.group);
-      if (it == s->model.metadata().end()) {
-        throw InputError(path + ": no metadata key '" + f.group + "' for --group");
+      const auto it = s.model.metadata().find(f.group);
+      if (it == s.model.metadata().end()) {
+        throw InputError(f.models[m] + ": no metadata key '" + f.group + "' for --group");
       }
-      label_value = it->second;
+      group_value = it->second;
     }
-    SplitObjective other;
-    if (!f.no_gap) other = open_split(*s, f.common, Split::kTest);
-    if (!f.no_gap && parse_split(f.common.split) == Split::kTest) {
-      throw UsageError("--split test: the gap compares train with test; use --no-gap to analyse the test split");
-    }
-    results.push_back(sharpness(*s->objective, f.no_gap ? nullptr : other.objective.get(), options));
-    labels.push_back(label_value);
-    say(f.common, path + ": " + results.back().summary());
-    last = std::move(s);
+    SplitObjective test;
+    if (!f.no_gap) test = open_split(s, f.common, Split::kTest);
+    results.push_back(sharpness(*s.objective, f.no_gap ? nullptr : test.objective.get(), options));
+    labels.push_back(group_value);
+    say(f.common, f.models[m] + ": " + results.back().summary());
+    // Provenance of the last session: its duration then covers every model.
+    if (m + 1 == f.models.size()) write_preamble(*writer, s, attributes);
   }
   const std::vector<GroupStatistics> groups = f.group.empty() ? std::vector<GroupStatistics>{}
                                                               : group_statistics(labels, results);
@@ -115,11 +121,6 @@ void run_sharpness(const SharpnessFlags& f) {
     }
   }
   write_result(*writer, f.models, labels, results, groups);
-  write_preamble(*writer, *last,
-                 {{"rho", number(f.rho)}, {"ratio", f.ratio}, {"kinds", f.kinds},
-                  {"max_steps", std::to_string(f.max_steps)}, {"avg_samples", std::to_string(f.avg_samples)},
-                  {"perturbed_steps", f.perturbed_steps}, {"scope", f.scope}, {"group", f.group},
-                  {"gap", f.no_gap ? "false" : "true"}});
   writer->commit();
   say(f.common, "wrote " + writer->path());
 }
