@@ -7,6 +7,6 @@ class App;
 
 namespace sharpscope::cli {
 
-
+void register_info(CLI::App& app);
 
 }  // namespace sharpscope::cli

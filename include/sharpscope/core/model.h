@@ -51,6 +51,8 @@ class Model {
   /// Checkpoint metadata (empty for plain TorchScript files): data spec, optimizer, seed, ...
   const Metadata& metadata() const;
   Metadata& metadata();
+  /// The file the model was loaded from (empty for models built in memory).
+  const std::string& source() const;
   /// Number of trainable scalars.
   int64_t parameter_count() const;
   /// Multi-line human-readable architecture summary.

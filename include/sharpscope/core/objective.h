@@ -43,7 +43,7 @@ struct LossAndGradient {
 
 class Objective {
  public:
-  /// Binds a model and data; both must outlive the objective. Checks once that the model accepts
+  /// Binds a model (which must outlive the objective) and data (held as cheap tensor views). Checks once that the model accepts
   /// the data's input shape and outputs one logit per class (InputError otherwise).
   Objective(Model& model, const Dataset& data, ObjectiveOptions options = {});
 

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets up (scripts/setup.sh) and runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+build_dir=${SHARPSCOPE_BUILD_DIR:-build}
+ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)"

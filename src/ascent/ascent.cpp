@@ -1,0 +1,84 @@
+#include "sharpscope/ascent/ascent.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+#include "sharpscope/core/error.h"
+#include "sharpscope/core/objective.h"
+#include "sharpscope/core/params.h"
+
+namespace sharpscope {
+
+void AscentOptions::validate() const {
+  if (!(rho >= 0.0) || !std::isfinite(rho)) {
+    std::ostringstream text;
+    text << "--rho = " << rho << ": must be a finite number >= 0";
+    throw UsageError(text.str());
+  }
+  if (steps < 1) throw UsageError("--steps = " + std::to_string(steps) + ": must be >= 1");
+  if (!ratio.empty() && static_cast<int>(ratio.size()) != steps) {
+    throw UsageError("--ratio has " + std::to_string(ratio.size()) + " parts but --steps = " +
+                     std::to_string(steps) + ": give one part per ascent step");
+  }
+}
+
+std::vector<double> AscentOptions::step_sizes() const {
+  std::vector<double> parts = ratio.empty() ? std::vector<double>(steps, 1.0) : ratio;
+  const double total = std::accumulate(parts.begin(), parts.end(), 0.0);
+  for (double& p : parts) p *= rho / total;
+  return parts;
+}
+
+std::vector<double> parse_ratio(const std::string& text, const std::string& flag) {
+  std::vector<double> parts;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ':')) {
+    char* end = nullptr;
+    const double value = std::strtod(item.c_str(), &end);
+    if (item.empty() || *end != '\0' || !(value > 0.0) || !std::isfinite(value)) {
+      throw UsageError(flag + " = '" + text + "': expected positive numbers separated by ':', e.g. 1:2");
+    }
+    parts.push_back(value);
+  }
+  if (parts.empty()) throw UsageError(flag + " = '" + text + "': expected e.g. 1:2");
+  return parts;
+}
+
+AscentTrace ascend(ParamList& weights, const GradientOracle& gradient, const AscentOptions& options,
+                   bool keep_gradients) {
+  options.validate();
+  const ParamList start = clone(weights);
+  const std::vector<double> steps = options.step_sizes();
+  AscentTrace trace;
+  for (int n = 0; n < options.steps; ++n) {
+    LossGradient lg = gradient();
+    const double g_norm = norm(lg.gradient);
+    trace.losses.push_back(lg.loss);
+    trace.gradient_norms.push_back(g_norm);
+    ++trace.gradient_evaluations;
+    if (g_norm > 0.0 && std::isfinite(g_norm)) axpy(steps[n] / g_norm, lg.gradient, weights);
+    if (keep_gradients) trace.gradients.push_back(std::move(lg.gradient));
+    if (!(g_norm > 0.0)) break;
+  }
+  // v_N from the displacement wᴺ − w; w is then restored from the copy, not by subtracting, so
+  // the caller's weights come back bit-exactly.
+  trace.direction = clone(weights);
+  axpy(-1.0, start, trace.direction);
+  trace.displacement = norm(trace.direction);
+  if (trace.displacement > 0.0) scale(trace.direction, 1.0 / trace.displacement);
+  assign(weights, start);
+  return trace;
+}
+
+GradientOracle full_gradient(const Objective& objective) {
+  return [&objective] {
+    LossAndGradient lg = objective.gradient();
+    return LossGradient{lg.loss, std::move(lg.gradient)};
+  };
+}
+
+}  // namespace sharpscope

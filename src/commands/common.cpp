@@ -1,0 +1,89 @@
+#include "commands/common.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "sharpscope/core/error.h"
+#include "sharpscope/io/progress.h"
+
+namespace sharpscope::cli {
+
+void add_common_options(CLI::App& command, CommonOptions& o, int64_t default_subset) {
+  o.subset = default_subset;
+  command.add_option("--data", o.data,
+                     "Data set: fmnist[:DIR] | mnist:DIR | cifar10:DIR | cifar100:DIR | "
+                     "synthetic[:N,C,H,W,K,SEED] (default: the model's own, else fmnist)");
+  command.add_option("--split", o.split, "train | test")->capture_default_str();
+  command.add_option("--subset", o.subset, "Number of examples, first in file order (0 = all)")
+      ->capture_default_str();
+  command.add_option("--subset-seed", o.subset_seed, "Draw the subset at random with this seed");
+  command.add_option("--batch-size", o.batch_size,
+                     "Evaluation batch size: changes speed and memory, never the result")
+      ->capture_default_str();
+  command.add_option("--label-smoothing", o.label_smoothing, "Cross-entropy label smoothing")
+      ->capture_default_str();
+  command.add_option("--bn", o.bn, "BatchNorm mode during analysis: eval | train")->capture_default_str();
+  command.add_option("--dtype", o.dtype, "float32 | float64")->capture_default_str();
+  command.add_option("--device", o.device, "cpu | cuda | cuda:N")->capture_default_str();
+  command.add_option("--threads", o.threads, "Intra-op threads (0 = all cores)")->capture_default_str();
+  command.add_option("--seed", o.seed, "Seed for every random choice")->capture_default_str();
+  command.add_option("--out", o.out, "Output HDF5 file");
+  command.add_flag("--quiet,-q", o.quiet, "No progress bars or tables");
+}
+
+Session open_session(const std::string& model_path, const CommonOptions& o) {
+  Progress::set_quiet(o.quiet);
+  if (o.subset < 0) throw UsageError("--subset = " + std::to_string(o.subset) + ": must be >= 0");
+  ObjectiveOptions objective_options;
+  objective_options.batch_size = o.batch_size;
+  objective_options.label_smoothing = o.label_smoothing;
+  objective_options.bn = parse_bn_mode(o.bn);
+  objective_options.validate();
+  const Split split = parse_split(o.split);
+
+  Runtime runtime = configure_runtime({o.threads, o.seed, o.device, o.dtype});
+  Model model = Model::load(model_path);
+  model.to(runtime.device, runtime.dtype);
+
+  const auto own_data = model.metadata().find("data");
+  const std::string data_text =
+      !o.data.empty() ? o.data : own_data != model.metadata().end() ? own_data->second : "fmnist";
+  const DataSpec spec = parse_data_spec(data_text);
+  Subset subset{o.subset, o.subset_seed};
+  Dataset data = load_dataset(spec, split, subset);
+
+  Session session{runtime, std::move(model), std::move(data), nullptr, Provenance()};
+  session.objective = std::make_unique<Objective>(session.model, session.data, objective_options);
+
+  Provenance& p = session.provenance;
+  p.set_model(model_path);
+  p.set("model_kind", session.model.kind());
+  p.set("arch", session.model.arch());
+  p.set("parameters", std::to_string(session.model.parameter_count()));
+  p.set("data", spec.text);
+  p.set("data_name", session.data.name);
+  p.set("normalization", session.data.normalization);
+  p.set("split", to_string(split));
+  p.set("subset", subset.describe());
+  p.set("examples", std::to_string(session.data.size()));
+  p.set("batch_size", std::to_string(o.batch_size));
+  p.set("label_smoothing", std::to_string(o.label_smoothing));
+  p.set("bn_mode", o.bn);
+  p.set("seed", std::to_string(runtime.seed));
+  p.set("dtype", dtype_name(runtime.dtype));
+  p.set("device", runtime.device.str());
+  p.set("threads", std::to_string(runtime.threads));
+  return session;
+}
+
+std::string output_path(const CommonOptions& o, const std::string& model_path,
+                        const std::string& suffix) {
+  if (!o.out.empty()) return o.out;
+  return std::filesystem::path(model_path).stem().string() + "." + suffix + ".h5";
+}
+
+void say(const CommonOptions& o, const std::string& line) {
+  if (!o.quiet) std::cout << line << "\n";
+}
+
+}  // namespace sharpscope::cli

@@ -1,0 +1,203 @@
+#include "sharpscope/core/objective.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "sharpscope/core/error.h"
+#include "sharpscope/core/model.h"
+#include "sharpscope/core/params.h"
+
+namespace sharpscope {
+
+BatchNormMode parse_bn_mode(const std::string& text) {
+  if (text == "eval") return BatchNormMode::kEval;
+  if (text == "train") return BatchNormMode::kTrain;
+  throw UsageError("--bn = '" + text + "': expected eval or train");
+}
+
+std::string to_string(BatchNormMode mode) { return mode == BatchNormMode::kEval ? "eval" : "train"; }
+
+void ObjectiveOptions::validate() const {
+  if (batch_size <= 0) {
+    throw UsageError("--batch-size = " + std::to_string(batch_size) + ": must be > 0");
+  }
+  if (!(label_smoothing >= 0.0 && label_smoothing < 1.0)) {
+    throw UsageError("--label-smoothing = " + std::to_string(label_smoothing) + ": must be in [0, 1)");
+  }
+}
+
+bool Evaluation::finite() const { return std::isfinite(loss); }
+
+namespace {
+
+// Puts the model in the mode the objective asks for and restores it afterwards. In train mode
+// BatchNorm updates its running statistics on every forward; they are saved and restored so an
+// analysis leaves the model exactly as it found it.
+class ModeScope {
+ public:
+  ModeScope(Model& model, BatchNormMode mode) : model_(model), was_training_(model.training()) {
+    model_.set_training(mode == BatchNormMode::kTrain);
+    if (mode == BatchNormMode::kTrain) saved_buffers_ = clone(model_.buffers());
+  }
+  ~ModeScope() {
+    if (!saved_buffers_.empty()) {
+      ParamList buffers = model_.buffers();
+      assign(buffers, saved_buffers_);
+    }
+    model_.set_training(was_training_);
+  }
+
+ private:
+  Model& model_;
+  bool was_training_;
+  ParamList saved_buffers_;
+};
+
+std::string shape_text(const at::Tensor& t) {
+  std::ostringstream out;
+  out << t.sizes();
+  return out.str();
+}
+
+}  // namespace
+
+Objective::Objective(Model& model, const Dataset& data, ObjectiveOptions options)
+    : Objective(model, data, options, /*checked=*/false) {}
+
+Objective::Objective(Model& model, Dataset data, ObjectiveOptions options, bool checked)
+    : model_(model), data_(std::move(data)), options_(options) {
+  if (checked) return;
+  options_.validate();
+  if (data_.size() == 0) throw UsageError("--subset: the data subset is empty");
+  // One tiny forward pass turns shape mismatches into a clear message instead of a LibTorch
+  // stack trace deep inside the first analysis.
+  const std::string who = model_.source().empty() ? model_.arch() : model_.source();
+  const at::Tensor probe = data_.images.narrow(0, 0, std::min<int64_t>(2, data_.size()))
+                               .to(model_.device(), model_.dtype());
+  at::Tensor logits;
+  {
+    torch::NoGradGuard no_grad;
+    ModeScope mode(model_, BatchNormMode::kEval);
+    try {
+      logits = model_.forward(probe);
+    } catch (const c10::Error& e) {
+      throw InputError(who + ": model rejects input of shape " + shape_text(probe) + " from " +
+                       data_.name + " (expected the input shape it was trained on)");
+    }
+  }
+  if (logits.dim() != 2 || logits.size(1) != data_.num_classes) {
+    throw InputError(who + ": model outputs " + shape_text(logits) + " but " + data_.name +
+                     " has " + std::to_string(data_.num_classes) + " classes (expected [B, " +
+                     std::to_string(data_.num_classes) + "])");
+  }
+}
+
+int64_t Objective::num_batches() const {
+  return (data_.size() + options_.batch_size - 1) / options_.batch_size;
+}
+
+Objective Objective::restricted(int64_t start, int64_t count) const {
+  return Objective(model_, data_.slice(start, count), options_, /*checked=*/true);
+}
+
+Objective Objective::batch(int64_t index) const {
+  const int64_t start = index * options_.batch_size;
+  return restricted(start, std::min(options_.batch_size, data_.size() - start));
+}
+
+template <class Body>
+void Objective::for_each_batch(Body&& body) const {
+  const int64_t n = data_.size();
+  for (int64_t start = 0; start < n; start += options_.batch_size) {
+    const int64_t count = std::min(options_.batch_size, n - start);
+    const at::Tensor x = data_.images.narrow(0, start, count).to(model_.device(), model_.dtype());
+    const at::Tensor y = data_.labels.narrow(0, start, count).to(model_.device());
+    body(x, y);
+  }
+}
+
+namespace {
+
+// Summed (not mean) per-batch loss, so that Σ_batches / |S| equals L_S for any batch size.
+at::Tensor summed_loss(const at::Tensor& logits, const at::Tensor& labels, double smoothing) {
+  return torch::nn::functional::cross_entropy(
+      logits, labels,
+      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum).label_smoothing(smoothing));
+}
+
+// Adds autograd's per-parameter results; parameters the loss does not touch come back undefined
+// (allow_unused) and contribute zero.
+void accumulate(ParamList& total, const std::vector<at::Tensor>& parts) {
+  for (size_t i = 0; i < total.size(); ++i) {
+    if (parts[i].defined()) total[i].add_(parts[i]);
+  }
+}
+
+}  // namespace
+
+Evaluation Objective::evaluate() const {
+  torch::NoGradGuard no_grad;
+  ModeScope mode(model_, options_.bn);
+  double loss_sum = 0.0;
+  int64_t correct = 0;
+  for_each_batch([&](const at::Tensor& x, const at::Tensor& y) {
+    const at::Tensor logits = model_.forward(x);
+    // Per-example losses summed in float64: the float32 rounding of one long sum would make the
+    // result depend on the batch size.
+    const at::Tensor losses = torch::nn::functional::cross_entropy(
+        logits, y,
+        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone).label_smoothing(
+            options_.label_smoothing));
+    loss_sum += losses.to(at::kDouble).sum().item<double>();
+    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+  });
+  const double n = static_cast<double>(data_.size());
+  return {loss_sum / n, static_cast<double>(correct) / n, data_.size()};
+}
+
+LossAndGradient Objective::gradient() const {
+  ModeScope mode(model_, options_.bn);
+  ParamList& params = model_.parameters();
+  LossAndGradient result;
+  result.gradient = zeros_like(params);
+  double loss_sum = 0.0;
+  int64_t correct = 0;
+  const double n = static_cast<double>(data_.size());
+  for_each_batch([&](const at::Tensor& x, const at::Tensor& y) {
+    const at::Tensor logits = model_.forward(x);
+    const at::Tensor loss = summed_loss(logits, y, options_.label_smoothing);
+    accumulate(result.gradient, torch::autograd::grad({loss / n}, params, {}, c10::nullopt,
+                                                      false, /*allow_unused=*/true));
+    loss_sum += loss.item<double>();
+    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+  });
+  result.loss = loss_sum / n;
+  result.accuracy = static_cast<double>(correct) / n;
+  return result;
+}
+
+ParamList Objective::hvp(const ParamList& v) const {
+  ModeScope mode(model_, options_.bn);
+  ParamList& params = model_.parameters();
+  ParamList result = zeros_like(params);
+  const double n = static_cast<double>(data_.size());
+  for_each_batch([&](const at::Tensor& x, const at::Tensor& y) {
+    // Pearlmutter: H·v = ∇(⟨∇L, v⟩), with the graph of ∇L kept for the second backward.
+    const at::Tensor loss = summed_loss(model_.forward(x), y, options_.label_smoothing) / n;
+    const auto grads = torch::autograd::grad({loss}, params, {}, /*retain_graph=*/true,
+                                             /*create_graph=*/true, /*allow_unused=*/true);
+    at::Tensor inner = torch::zeros({}, loss.options());
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (grads[i].defined() && grads[i].requires_grad()) inner = inner + (grads[i] * v[i]).sum();
+    }
+    // A model that is linear in all its parameters has a zero Hessian and no second-order graph.
+    if (!inner.requires_grad()) return;
+    accumulate(result, torch::autograd::grad({inner}, params, {}, c10::nullopt, false,
+                                             /*allow_unused=*/true));
+  });
+  return result;
+}
+
+}  // namespace sharpscope

@@ -1,0 +1,72 @@
+#include "sharpscope/core/runtime.h"
+
+#include <malloc.h>
+#include <unistd.h>
+
+#include <torch/torch.h>
+
+#include "sharpscope/core/error.h"
+
+namespace sharpscope {
+
+c10::ScalarType parse_dtype(const std::string& text) {
+  if (text == "float32" || text == "float") return c10::kFloat;
+  if (text == "float64" || text == "double") return c10::kDouble;
+  throw UsageError("--dtype = '" + text + "': expected float32 or float64");
+}
+
+std::string dtype_name(c10::ScalarType dtype) {
+  return dtype == c10::kDouble ? "float64" : dtype == c10::kFloat ? "float32" : c10::toString(dtype);
+}
+
+namespace {
+
+c10::Device parse_device(const std::string& text) {
+  c10::Device device{c10::kCPU};
+  try {
+    device = c10::Device(text);
+  } catch (const c10::Error&) {
+    throw UsageError("--device = '" + text + "': expected cpu, cuda or cuda:N");
+  }
+  if (device.is_cuda()) {
+    if (!torch::cuda::is_available()) {
+      throw UsageError("--device = '" + text + "': no CUDA device is available to this LibTorch build");
+    }
+    if (device.has_index() && device.index() >= static_cast<int>(torch::cuda::device_count())) {
+      throw UsageError("--device = '" + text + "': only " +
+                       std::to_string(torch::cuda::device_count()) + " CUDA device(s) present");
+    }
+  } else if (!device.is_cpu()) {
+    throw UsageError("--device = '" + text + "': expected cpu, cuda or cuda:N");
+  }
+  return device;
+}
+
+// glibc serves every block above the mmap threshold (at most 32 MB) with a fresh mmap and returns
+// it on free, so each batch's activations are page-faulted in anew. Keeping all blocks on the heap
+// and never trimming it lets the allocator reuse them (bench/README.md, "allocator").
+void keep_large_blocks_on_heap() {
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+}
+
+}  // namespace
+
+Runtime configure_runtime(const RuntimeOptions& options) {
+  if (options.threads < 0) {
+    throw UsageError("--threads = " + std::to_string(options.threads) + ": must be >= 0 (0 = all cores)");
+  }
+  Runtime runtime;
+  runtime.dtype = parse_dtype(options.dtype);
+  runtime.device = parse_device(options.device);
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  runtime.threads = options.threads > 0 ? options.threads : static_cast<int>(cores > 0 ? cores : 1);
+  runtime.seed = options.seed;
+  keep_large_blocks_on_heap();
+  torch::set_num_threads(runtime.threads);
+  torch::manual_seed(runtime.seed);
+  return runtime;
+}
+
+}  // namespace sharpscope
