@@ -85,14 +85,13 @@ std::shared_ptr<Network> make_network(const std::string& spec, const InputShape&
   const std::string options = has_options ? spec.substr(colon + 1) : "";
 
   if (name == "mlp") {
-    return zoo::make_mlp(has_options ? spec_list(options, spec, "width")
-                                     : std::vector<int64_t>{500, 500},
-                         shape);
+    return zoo::make_mlp(
+        has_options ? spec_list(options, spec, "width") : std::vector<int64_t>{500, 500}, shape);
   }
   if (name == "cnn") {
-    return zoo::make_cnn(has_options ? spec_list(options, spec, "channel count")
-                                     : std::vector<int64_t>{32, 64},
-                         shape, spec);
+    return zoo::make_cnn(
+        has_options ? spec_list(options, spec, "channel count") : std::vector<int64_t>{32, 64},
+        shape, spec);
   }
   if (has_options) bad_spec(spec, "only mlp and cnn take ':' options");
   if (name == "lenet5") return zoo::make_lenet5(shape);

@@ -84,8 +84,7 @@ struct Cnn : Network {
       const std::string index = std::to_string(i + 1);
       convs_.push_back(register_module(
           "conv" + index,
-          torch::nn::Conv2d(
-              torch::nn::Conv2dOptions(in, channels[i], 3).padding(1).bias(false))));
+          torch::nn::Conv2d(torch::nn::Conv2dOptions(in, channels[i], 3).padding(1).bias(false))));
       norms_.push_back(register_module("bn" + index, torch::nn::BatchNorm2d(channels[i])));
       in = channels[i];
       height /= 2;

@@ -39,7 +39,8 @@ struct BasicBlock : torch::nn::Module {
     bn2 = register_module("bn2", torch::nn::BatchNorm2d(out));
     if (stride != 1 || in != out) {
       downsample = register_module(
-          "downsample", torch::nn::Sequential(conv1x1(in, out, stride), torch::nn::BatchNorm2d(out)));
+          "downsample",
+          torch::nn::Sequential(conv1x1(in, out, stride), torch::nn::BatchNorm2d(out)));
     }
   }
 

@@ -86,8 +86,7 @@ TEST(CoreZoo, EveryArchitectureGivesLogitsOfTheRightShape) {
   for (const auto& shape : {kMnist, kCifar100}) {
     for (const auto& spec : specs) {
       const auto net = make_network(spec, shape);
-      const at::Tensor input =
-          torch::randn({2, shape.channels, shape.height, shape.width});
+      const at::Tensor input = torch::randn({2, shape.channels, shape.height, shape.width});
       for (const bool train : {true, false}) {
         net->train(train);
         const at::Tensor logits = net->forward(input);
@@ -100,7 +99,8 @@ TEST(CoreZoo, EveryArchitectureGivesLogitsOfTheRightShape) {
 }
 
 TEST(CoreZoo, SmallAndNonSquareImagesWork) {
-  for (const auto& shape : {InputShape{2, 8, 8, 3}, InputShape{1, 8, 13, 4}, InputShape{3, 12, 9, 2}}) {
+  for (const auto& shape :
+       {InputShape{2, 8, 8, 3}, InputShape{1, 8, 13, 4}, InputShape{3, 12, 9, 2}}) {
     for (const auto& spec : zoo_examples()) {
       const auto net = make_network(spec, shape);
       net->eval();
@@ -134,9 +134,9 @@ TEST(CoreZoo, BatchNormStatisticsAreBuffersNotParameters) {
 
 TEST(CoreZoo, ParameterNamesFollowTorchvision) {
   const auto resnet = names(make_network("resnet20", kCifar10)->named_parameters());
-  for (const char* name : {"conv1.weight", "bn1.weight", "layer1.0.conv1.weight", "layer1.2.bn2.bias",
-                           "layer2.0.downsample.0.weight", "layer3.0.downsample.1.weight",
-                           "fc.weight", "fc.bias"}) {
+  for (const char* name :
+       {"conv1.weight", "bn1.weight", "layer1.0.conv1.weight", "layer1.2.bn2.bias",
+        "layer2.0.downsample.0.weight", "layer3.0.downsample.1.weight", "fc.weight", "fc.bias"}) {
     EXPECT_TRUE(contains(resnet, name)) << name;
   }
   EXPECT_FALSE(contains(resnet, "layer1.0.downsample.0.weight"));
@@ -192,10 +192,11 @@ TEST(CoreZoo, SameSeedSameNetwork) {
 
 TEST(CoreZoo, InvalidSpecsAreUsageErrors) {
   for (const char* spec :
-       {"", "foo", "resnet", "resnet21", "resnet2", "resnet-20", "resnet20x", "resnet+20",
-        "resnet20:4", "wrn", "wrn16", "wrn15-4", "wrn16-0", "wrn16-x", "wrn-4", "wrn16-4-2",
-        "mlp:", "mlp:500,,500", "mlp:500,", "mlp:0", "mlp:-5", "mlp:5x", "mlp: 5", "cnn:32,0",
-        "cnn:", "lenet5:3", "lenet", "MLP", "mlp:9999999999", "cnn:1,1,1,1,1"}) {
+       {"",          "foo",       "resnet",     "resnet21",  "resnet2",        "resnet-20",
+        "resnet20x", "resnet+20", "resnet20:4", "wrn",       "wrn16",          "wrn15-4",
+        "wrn16-0",   "wrn16-x",   "wrn-4",      "wrn16-4-2", "mlp:",           "mlp:500,,500",
+        "mlp:500,",  "mlp:0",     "mlp:-5",     "mlp:5x",    "mlp: 5",         "cnn:32,0",
+        "cnn:",      "lenet5:3",  "lenet",      "MLP",       "mlp:9999999999", "cnn:1,1,1,1,1"}) {
     EXPECT_THROW(make_network(spec, kMnist), UsageError) << "'" << spec << "'";
   }
   try {
@@ -221,8 +222,8 @@ TEST(CoreZoo, InputShapeRoundTrips) {
   EXPECT_EQ(shape.width, 24);
   EXPECT_EQ(shape.num_classes, 100);
   EXPECT_EQ(to_string(shape), "3,32,24,100");
-  for (const char* text : {"", "3,32,32", "3,32,32,10,1", "3,32,,10", "3,32,32,0", "a,b,c,d",
-                           "3,32,32,10,"}) {
+  for (const char* text :
+       {"", "3,32,32", "3,32,32,10,1", "3,32,,10", "3,32,32,0", "a,b,c,d", "3,32,32,10,"}) {
     EXPECT_THROW(parse_input_shape(text), UsageError) << "'" << text << "'";
   }
 }

@@ -7,17 +7,18 @@
 ///   resnet18      ImageNet-style ResNet-18 adapted to small images (3×3 stem, no max pool)
 ///   wrn16-4       WideResNet-d-k (Zagoruyko & Komodakis 2016), e.g. wrn28-10
 /// Every architecture takes any channel count, image size (at least 8x8) and class count. Any other
-/// resnetD is the CIFAR family (D = 6n+2), so resnet50 means n = 8, not the ImageNet bottleneck net.
+/// resnetD is the CIFAR family (D = 6n+2), so resnet50 means n = 8, not the ImageNet bottleneck
+/// net.
 ///
 /// Initialization is PyTorch's module defaults everywhere (Linear and Conv2d: kaiming-uniform with
 /// a = sqrt(5) and a uniform bias; BatchNorm: weight 1, bias 0), the same as torch.nn in Python.
 /// Convolutions followed by BatchNorm carry no bias. Parameter names follow torchvision:
 /// conv1.weight, bn1.running_mean, layer1.0.conv1.weight, layer2.0.downsample.0.weight, fc.bias.
+#include <torch/nn/module.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <torch/nn/module.h>
 
 namespace sharpscope {
 
