@@ -1,0 +1,70 @@
+#include "sharpscope/core/model.h"
+
+#include <fstream>
+
+#include "sharpscope/core/error.h"
+#include "sharpscope/core/objective.h"
+#include "sharpscope/core/params.h"
+#include "support/testing.h"
+
+namespace sharpscope {
+namespace {
+
+const std::string kFixture = std::string(SHARPSCOPE_SOURCE_DIR) + "/tests/fixtures/tiny_cnn.pt";
+
+TEST(CoreModel, LoadsTorchScriptSavedFromPython) {
+  Model model = Model::load(kFixture);
+  EXPECT_EQ(model.kind(), "torchscript");
+  // conv 4·1·3·3 + 4, BatchNorm weight and bias 4 + 4, fc 676·10 + 10.
+  EXPECT_EQ(model.parameter_count(), 40 + 8 + 6770);
+  EXPECT_EQ(model.parameters().size(), 6u);
+  EXPECT_EQ(model.parameter_names().front(), "conv.weight");
+  EXPECT_EQ(model.buffers().size(), 3u);  // running mean, running var, batches tracked
+}
+
+TEST(CoreModel, TorchScriptLossMatchesPythonInFloat64) {
+  std::ifstream expected_file(std::string(SHARPSCOPE_SOURCE_DIR) + "/tests/fixtures/tiny_cnn.expected.txt");
+  double expected_loss = 0.0, expected_accuracy = 0.0;
+  ASSERT_TRUE(expected_file >> expected_loss >> expected_accuracy);
+  Model model = Model::load(kFixture);
+  model.to(torch::kCPU, torch::kDouble);
+  const Dataset data = load_dataset(parse_data_spec("fmnist"), Split::kTest, {64});
+  const Evaluation e = Objective(model, data, {10}).evaluate();
+  // Same float32 inputs, both sides in float64: agreement to float64 round-off of 64-term sums.
+  EXPECT_NEAR(e.loss, expected_loss, testing::kFloat64Exact);
+  EXPECT_DOUBLE_EQ(e.accuracy, expected_accuracy);
+}
+
+TEST(CoreModel, MovesBetweenDtypesKeepingValues) {
+  Model model = Model::load(kFixture);
+  const ParamList before = clone(model.parameters());
+  model.to(torch::kCPU, torch::kDouble);
+  EXPECT_EQ(model.dtype(), torch::kDouble);
+  model.to(torch::kCPU, torch::kFloat);
+  EXPECT_TRUE(testing::params_equal(model.parameters(), before));
+}
+
+TEST(CoreModel, BadFilesAreInputErrorsNamingTheFile) {
+  const std::string dir = testing::temp_directory("model");
+  const std::string corrupt = dir + "/corrupt.pt";
+  std::ofstream(corrupt) << "this is not a model";
+  for (const std::string& path : {dir + "/missing.pt", corrupt}) {
+    try {
+      Model::load(path);
+      ADD_FAILURE() << path << " loaded";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(CoreModel, WrongInputShapeOrClassCountIsInputError) {
+  Model model = Model::load(kFixture);
+  const Dataset cifar_like = load_dataset(parse_data_spec("synthetic:8,3,32,32,10,0"), Split::kTrain);
+  EXPECT_THROW(Objective(model, cifar_like), InputError);
+  const Dataset four_classes = load_dataset(parse_data_spec("synthetic:8,1,28,28,4,0"), Split::kTrain);
+  EXPECT_THROW(Objective(model, four_classes), InputError);
+}
+
+}  // namespace
+}  // namespace sharpscope
