@@ -65,13 +65,13 @@ void load_table(torch::serialize::InputArchive& archive, const std::string& pref
 }  // namespace
 
 void TrainLog::save(torch::serialize::OutputArchive& archive) const {
-  save_table(archive, "log.steps.", steps, step_columns());
-  save_table(archive, "log.epochs.", epochs, epoch_columns());
+  save_table(archive, "log_steps_", steps, step_columns());
+  save_table(archive, "log_epochs_", epochs, epoch_columns());
 }
 
 void TrainLog::load(torch::serialize::InputArchive& archive) {
-  load_table(archive, "log.steps.", steps, step_columns());
-  load_table(archive, "log.epochs.", epochs, epoch_columns());
+  load_table(archive, "log_steps_", steps, step_columns());
+  load_table(archive, "log_epochs_", epochs, epoch_columns());
 }
 
 }  // namespace sharpscope

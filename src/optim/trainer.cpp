@@ -232,8 +232,8 @@ TrainResult train(const TrainOptions& o) {
     Model loaded = load_checkpoint(o.resume, [&](torch::serialize::InputArchive& archive) {
       archive.read("optimizer", optimizer_state);
       at::Tensor step, wall;
-      archive.read("trainer.step", step);
-      archive.read("trainer.wall_seconds", wall);
+      archive.read("trainer_step", step);
+      archive.read("trainer_wall_seconds", wall);
       run.start_step = step.item<int64_t>();
       run.wall_offset = wall.item<double>();
       run.log.load(archive);
@@ -253,8 +253,8 @@ TrainResult train(const TrainOptions& o) {
       torch::serialize::OutputArchive optimizer_archive;
       optimizer.save(optimizer_archive);
       archive.write("optimizer", optimizer_archive);
-      archive.write("trainer.step", torch::tensor(step, torch::kLong));
-      archive.write("trainer.wall_seconds", torch::tensor(wall_seconds(), torch::kDouble));
+      archive.write("trainer_step", torch::tensor(step, torch::kLong));
+      archive.write("trainer_wall_seconds", torch::tensor(wall_seconds(), torch::kDouble));
       run.log.save(archive);
     });
   };

@@ -37,7 +37,8 @@ const std::vector<Column<EpochRecord>>& epoch_columns();
 struct TrainLog {
   std::vector<StepRecord> steps;
   std::vector<EpochRecord> epochs;
-  /// As float64 tensors "log.steps.<column>" / "log.epochs.<column>" (checkpoint `extra`).
+  /// As float64 tensors "log_steps_<column>" / "log_epochs_<column>" (checkpoint `extra`; archive
+  /// keys cannot contain dots).
   void save(torch::serialize::OutputArchive& archive) const;
   /// Reads what save wrote.
   void load(torch::serialize::InputArchive& archive);
