@@ -6,18 +6,13 @@
 #include <sstream>
 
 #include "sharpscope/core/error.h"
+#include "optim/number_text.h"
 
 namespace sharpscope {
 namespace {
 
-std::string number(double x) {
-  std::ostringstream out;
-  out << x;
-  return out.str();
-}
-
 void require(bool ok, const std::string& flag, double value, const std::string& rule) {
-  if (!ok) throw UsageError(flag + " = " + number(value) + ": " + rule);
+  if (!ok) throw UsageError(flag + " = " + number_text(value) + ": " + rule);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "sharpscope/core/error.h"
+#include "optim/number_text.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/optim/perturbation.h"
 
@@ -177,12 +178,6 @@ std::unique_ptr<AscentRule> make_ascent(const RuleOptions& o) {
   return ascent;
 }
 
-std::string number(double x) {
-  std::ostringstream out;
-  out << x;
-  return out.str();
-}
-
 }  // namespace
 
 void RuleOptions::validate() const {
@@ -199,16 +194,16 @@ void RuleOptions::validate() const {
                      " takes a single ascent step");
   }
   if (!(asam_eta > 0.0) || !std::isfinite(asam_eta)) {
-    throw UsageError("--asam-eta = " + number(asam_eta) + ": must be > 0");
+    throw UsageError("--asam-eta = " + number_text(asam_eta) + ": must be > 0");
   }
   if (stable_clamp && !(*stable_clamp > 0.0 && *stable_clamp < 1.0)) {
-    throw UsageError("--stable-clamp = " + number(*stable_clamp) + ": must be in (0, 1) (003 Remark 19)");
+    throw UsageError("--stable-clamp = " + number_text(*stable_clamp) + ": must be in (0, 1) (003 Remark 19)");
   }
   if (!(gsam_alpha >= 0.0) || !std::isfinite(gsam_alpha)) {
-    throw UsageError("--gsam-alpha = " + number(gsam_alpha) + ": must be >= 0");
+    throw UsageError("--gsam-alpha = " + number_text(gsam_alpha) + ": must be >= 0");
   }
   if (!(esam_beta > 0.0 && esam_beta <= 1.0)) {
-    throw UsageError("--esam-beta = " + number(esam_beta) + ": must be in (0, 1]");
+    throw UsageError("--esam-beta = " + number_text(esam_beta) + ": must be in (0, 1]");
   }
   if (m < 0) throw UsageError("--m-sharpness = " + std::to_string(m) + ": must be >= 0 (0 = whole batch)");
   if (schedule != "always" && schedule != "psam" && schedule != "sgd-sam" && schedule != "sam-sgd") {
@@ -219,7 +214,7 @@ void RuleOptions::validate() const {
     throw UsageError("--psam-threshold = " + std::to_string(*psam_threshold) + ": must be >= 0");
   }
   if (!(switch_at >= 0.0 && switch_at <= 1.0)) {
-    throw UsageError("--switch-at = " + number(switch_at) + ": must be in [0, 1]");
+    throw UsageError("--switch-at = " + number_text(switch_at) + ": must be in [0, 1]");
   }
   if (variant == "sgd") {
     const char* modifier = stable ? "--stable" : stable_clamp ? "--stable-clamp"
@@ -251,7 +246,7 @@ std::string RuleOptions::describe() const {
   if (variant == "asam") out << " eta=" << asam_eta;
   if (esam_beta < 1.0) out << " +esam(beta=" << esam_beta << ")";
   if (gsam_alpha > 0.0) out << " +gsam(alpha=" << gsam_alpha << ")";
-  if (stable) out << " +stable" << (stable_clamp ? "(clamp=" + number(*stable_clamp) + ")" : "");
+  if (stable) out << " +stable" << (stable_clamp ? "(clamp=" + number_text(*stable_clamp) + ")" : "");
   if (m > 0) out << " m=" << m;
   if (schedule == "psam") {
     out << " psam(n=" << psam_period

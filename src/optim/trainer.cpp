@@ -11,6 +11,7 @@
 
 #include "sharpscope/core/checkpoint.h"
 #include "sharpscope/core/error.h"
+#include "optim/number_text.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/runtime.h"
@@ -29,12 +30,6 @@ namespace sharpscope {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string number(double x) {
-  std::ostringstream out;
-  out << x;
-  return out.str();
-}
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -84,34 +79,34 @@ struct Run {
     m["train_examples"] = std::to_string(train_data.size());
     m["optimizer"] = rule.describe();
     m["variant"] = rule.variant;
-    m["rho"] = number(rule.ascent.rho);
+    m["rho"] = number_text(rule.ascent.rho);
     m["ascent_steps"] = std::to_string(rule.ascent.steps);
     m["base_optimizer"] = o.base.describe();
-    m["lr"] = number(o.base.lr);
+    m["lr"] = number_text(o.base.lr);
     m["lr_schedule"] = schedule.describe();
     m["batch_size"] = std::to_string(o.batch_size);
-    m["label_smoothing"] = number(o.label_smoothing);
-    m["label_noise"] = number(o.label_noise);
+    m["label_smoothing"] = number_text(o.label_smoothing);
+    m["label_noise"] = number_text(o.label_noise);
     m["augment"] = augment ? "crop4+flip" : "none";
     m["seed"] = std::to_string(o.seed);
     m["threads"] = std::to_string(runtime.threads);
     m["dtype"] = dtype_name(runtime.dtype);
     m["step"] = std::to_string(step);
-    m["epoch"] = number(static_cast<double>(step) / static_cast<double>(steps_per_epoch));
+    m["epoch"] = number_text(static_cast<double>(step) / static_cast<double>(steps_per_epoch));
     m["steps_per_epoch"] = std::to_string(steps_per_epoch);
     m["total_steps"] = std::to_string(total_steps);
-    m["passes"] = number(passes());
+    m["passes"] = number_text(passes());
     m["status"] = status;
     m["trainer.signature"] = o.signature();
     m["tool_version"] = tool_version();
     m["command"] = process_command_line();
     if (!log.epochs.empty()) {
       const EpochRecord& e = log.epochs.back();
-      m["metrics.train_loss"] = number(e.train_loss);
-      m["metrics.train_accuracy"] = number(e.train_accuracy);
-      m["metrics.test_loss"] = number(e.test_loss);
-      m["metrics.test_accuracy"] = number(e.test_accuracy);
-      m["metrics.at_step"] = number(e.step);
+      m["metrics.train_loss"] = number_text(e.train_loss);
+      m["metrics.train_accuracy"] = number_text(e.train_accuracy);
+      m["metrics.test_loss"] = number_text(e.test_loss);
+      m["metrics.test_accuracy"] = number_text(e.test_accuracy);
+      m["metrics.at_step"] = number_text(e.step);
     }
     return m;
   }
@@ -140,17 +135,17 @@ void TrainOptions::validate() const {
   if (epochs < 1 && steps == 0) throw UsageError("--epochs = " + std::to_string(epochs) + ": must be >= 1");
   if (steps < 0) throw UsageError("--train-steps = " + std::to_string(steps) + ": must be >= 0");
   if (!(label_smoothing >= 0.0 && label_smoothing < 1.0)) {
-    throw UsageError("--label-smoothing = " + number(label_smoothing) + ": must be in [0, 1)");
+    throw UsageError("--label-smoothing = " + number_text(label_smoothing) + ": must be in [0, 1)");
   }
   if (!(label_noise >= 0.0 && label_noise <= 1.0)) {
-    throw UsageError("--label-noise = " + number(label_noise) + ": must be in [0, 1]");
+    throw UsageError("--label-noise = " + number_text(label_noise) + ": must be in [0, 1]");
   }
   if (augment != "auto" && augment != "on" && augment != "off") {
     throw UsageError("--augment = '" + augment + "': expected auto, on or off");
   }
-  if (!(warmup_epochs >= 0.0)) throw UsageError("--warmup = " + number(warmup_epochs) + ": must be >= 0");
+  if (!(warmup_epochs >= 0.0)) throw UsageError("--warmup = " + number_text(warmup_epochs) + ": must be >= 0");
   for (double m : lr_milestones) {
-    if (!(m > 0.0)) throw UsageError("--lr-milestones: " + number(m) + ": each must be > 0 (epochs)");
+    if (!(m > 0.0)) throw UsageError("--lr-milestones: " + number_text(m) + ": each must be > 0 (epochs)");
   }
   if (!lr_milestones.empty() && lr_schedule != "step") {
     throw UsageError("--lr-milestones: needs --lr-schedule step");

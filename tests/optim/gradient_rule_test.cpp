@@ -1,5 +1,6 @@
 #include "sharpscope/optim/gradient_rule.h"
 
+#include "sharpscope/core/error.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/optim/base_optimizer.h"
 #include "support/testing.h"

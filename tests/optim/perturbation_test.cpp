@@ -25,7 +25,7 @@ TEST(OptimAsam, PerturbationMatchesHandComputedCase) {
       torch::tensor({0.30603, 1.61604, -0.31212}, torch::kDouble) * (0.1 / norm_tg);
   EXPECT_TRUE(testing::tensors_near(p.epsilon[0], expected, kFloat64Exact));
   EXPECT_TRUE(testing::tensors_near(p.epsilon[0], torch::tensor({0.02901092, 0.15319677, -0.02958824},
-                                                                torch::kDouble), 1e-7));
+                                                                torch::kDouble), 1e-6));  // 8 printed digits
 }
 
 TEST(OptimRandSam, PerturbationHasNormRhoAndIsFreshEachStep) {

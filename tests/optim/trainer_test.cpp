@@ -7,6 +7,7 @@
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
+#include "sharpscope/core/params.h"
 #include "sharpscope/io/h5_writer.h"
 #include "support/testing.h"
 
@@ -122,7 +123,7 @@ TEST(TrainCheckpoint, CarriesEverythingAnAnalysisNeeds) {
   EXPECT_EQ(m.at("rho"), "0.1");
   // An analysis needs nothing but the file: rebuild the data from the metadata and evaluate.
   const Dataset test = load_dataset(parse_data_spec(m.at("data")), Split::kTest);
-  EXPECT_NEAR(Objective(model, test).evaluate().accuracy, std::stod(m.at("metrics.test_accuracy")), 1e-12);
+  EXPECT_EQ(Objective(model, test).evaluate().accuracy, std::stod(m.at("metrics.test_accuracy")));
 }
 
 int run_cli(std::vector<std::string> args, std::string* error) {
