@@ -174,6 +174,7 @@ TEST(TrainFashionMnist, OneEpochMlpReaches80Percent) {
     o.batch_size = 128;
     o.epochs = 1;
     o.eval_train_subset = 1000;
+    o.threads = 1;  // all cores would oversubscribe a shared CI machine
     o.base.lr = 0.05;
     o.rule.ascent.rho = 0.05;
     apply_variant_name(optimizer, o.rule);
