@@ -21,11 +21,11 @@ int run(int argc, const char* const* argv) {
   app.set_version_flag("--version", tool_version());
   app.require_subcommand(1);
   register_info(app);
+  register_train(app);
   register_landscape(app);
   register_gradsim(app);
   register_loss_decrease(app);
   register_sharpness(app);
-
 
   set_process_command_line(joined_command_line(argc, argv));
   try {

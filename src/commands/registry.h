@@ -8,6 +8,7 @@ class App;
 namespace sharpscope::cli {
 
 void register_info(CLI::App& app);
+void register_train(CLI::App& app);
 void register_landscape(CLI::App& app);
 void register_gradsim(CLI::App& app);
 void register_loss_decrease(CLI::App& app);

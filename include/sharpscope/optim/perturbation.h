@@ -1,0 +1,50 @@
+#pragma once
+/// Ascent rules: how a sharpness-aware step moves from w to the perturbed point w^p = w + ε
+/// (science.md §3). Each rule evaluates ∇L_B(w) on the way (every variant's first pass) and hands
+/// it back, with any intermediate gradients, so that descent rules and diagnostics reuse them.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Generator.h>
+
+#include "sharpscope/ascent/ascent.h"
+#include "sharpscope/core/types.h"
+
+namespace sharpscope {
+
+struct Perturbation {
+  ParamList epsilon;                    ///< ε = w^p − w, shaped like the parameters
+  LossGradient at_weights;              ///< L_B(w), ∇L_B(w)
+  std::vector<ParamList> intermediate;  ///< ∇L_B(wⁿ), n = 1..N−1 (multi-step ascent only)
+};
+
+class AscentRule {
+ public:
+  virtual ~AscentRule() = default;
+  /// Computes ε at the weights `w` (moved during the call, restored bit-exactly on return) from
+  /// the batch gradient `oracle`. `generator` draws any randomness (CPU generator).
+  virtual Perturbation perturb(ParamList& w, const GradientOracle& oracle,
+                               at::Generator& generator) const = 0;
+  /// Gradient evaluations per call.
+  virtual int passes() const = 0;
+};
+
+/// SAM-N: ε = ρ v_N from the library's N-step ascent (Kim et al. §2.1, science.md §1); N = 1 is
+/// SAM (Foret et al.). Cost: N passes.
+std::unique_ptr<AscentRule> multi_step_ascent(const AscentOptions& options);
+
+/// Rand-SAM (Tiwary & Aananth, 001 Table 1): ε = ρ u/‖u‖, fresh u ~ N(0, I) per call. Still
+/// evaluates ∇L_B(w) (diagnostics, StableSAM, GSAM). Cost: 1 pass.
+std::unique_ptr<AscentRule> random_ascent(double rho);
+
+/// ASAM (Kwon et al. 2021, Eq. 7 with p = 2): ε = ρ T²g/‖Tg‖, T = diag(|w| + η). Cost: 1 pass.
+std::unique_ptr<AscentRule> adaptive_ascent(double rho, double eta = 0.01);
+
+/// ESAM's stochastic weight perturbation (Du et al. 2022, §3.1): keeps each coordinate of the
+/// inner rule's ε with probability β and rescales the kept ones by 1/β, ε ← (m ⊙ ε)/β,
+/// mᵢ ~ Bernoulli(β), so that E[ε] is the inner ε.
+std::unique_ptr<AscentRule> stochastic_weight_perturbation(std::unique_ptr<AscentRule> inner,
+                                                           double beta);
+
+}  // namespace sharpscope

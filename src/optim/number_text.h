@@ -1,0 +1,20 @@
+#pragma once
+// Shortest decimal text that reads back to the same double: "0.1" for 0.1, yet metrics stored in
+// checkpoint metadata compare equal to a recomputation. Private to src/optim.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace sharpscope {
+
+inline std::string number_text(double value) {
+  char text[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(text, sizeof text, "%.*g", precision, value);
+    if (!std::isfinite(value) || std::strtod(text, nullptr) == value) break;
+  }
+  return text;
+}
+
+}  // namespace sharpscope
