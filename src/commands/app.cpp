@@ -8,7 +8,6 @@
 
 #include "commands/registry.h"
 #include "sharpscope/core/error.h"
-#include "sharpscope/io/partial_grid.h"
 #include "sharpscope/io/provenance.h"
 #include "sharpscope/io/version.h"
 
@@ -25,7 +24,6 @@ int run(int argc, const char* const* argv) {
 
 
   set_process_command_line(joined_command_line(argc, argv));
-  install_interrupt_handler();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

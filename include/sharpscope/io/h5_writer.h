@@ -23,22 +23,29 @@ class H5Writer {
   H5Writer& operator=(const H5Writer&) = delete;
   ~H5Writer();
 
-  /// Row-major float64 array of the given shape (product must equal values.size()).
+  /// Row-major float64 array of the given shape (product must equal values.size(), else
+  /// std::invalid_argument); `axes`, when given, has one coordinate dataset name per dimension.
+  /// NaN and inf are stored as they are. Spell the shape `std::vector<int64_t>{n, m}` when no
+  /// axes follow: a bare `{n, m}` is ambiguous with the 1-D overload's `units` string.
   void write(const std::string& name, const std::vector<double>& values,
              const std::vector<int64_t>& shape, const std::vector<std::string>& axes = {},
              const std::string& units = "", const std::string& description = "");
-  /// 1-D convenience.
+  /// 1-D convenience: shape {values.size()}, no axes.
   void write(const std::string& name, const std::vector<double>& values,
              const std::string& units = "", const std::string& description = "");
+  /// Row-major int64 array of the given shape (counts, indices, flags).
   void write_int(const std::string& name, const std::vector<int64_t>& values,
                  const std::vector<int64_t>& shape, const std::string& description = "");
   /// Any tensor (copied to CPU float64), shape preserved.
   void write_tensor(const std::string& name, const at::Tensor& tensor,
                     const std::string& description = "");
+  /// 1-D dataset of variable-length UTF-8 strings (h5py: `ds.asstr()[()]`).
   void write_strings(const std::string& name, const std::vector<std::string>& values);
 
   /// Attributes on the root group ("/") or an existing group/dataset path. Groups in `name`
-  /// (a/b/c) are created as needed when writing datasets.
+  /// (a/b/c) are created as needed when writing datasets. Strings are stored as UTF-8 (h5py reads
+  /// them as str), numbers as float64 / int64 scalars; writing a key again replaces its value.
+  /// Pass integers as int64_t: a plain int is ambiguous between the double and int64_t overloads.
   void attribute(const std::string& object, const std::string& key, const std::string& value);
   void attribute(const std::string& object, const std::string& key, double value);
   void attribute(const std::string& object, const std::string& key, int64_t value);
@@ -57,12 +64,19 @@ class H5Writer {
 /// Reading back (tests, --resume, file: directions). Throws InputError naming the file/dataset.
 class H5Reader {
  public:
+  /// Opens read-only; InputError when the file is missing or not HDF5.
   explicit H5Reader(const std::string& path);
   ~H5Reader();
+  /// Whether a group or dataset exists at `name` (a/b/c; missing intermediate groups are false).
   bool has(const std::string& name) const;
+  /// A numeric dataset as row-major float64 (integers converted); its shape into `shape`.
   std::vector<double> read(const std::string& name, std::vector<int64_t>* shape = nullptr) const;
+  /// An integer dataset as row-major int64; float data is an InputError, never truncated.
   std::vector<int64_t> read_int(const std::string& name) const;
+  /// A string attribute (variable or fixed length); numeric attributes come back formatted
+  /// ("-7", "0.05", shortest text that reads back to the same double).
   std::string attribute(const std::string& object, const std::string& key) const;
+  /// A numeric attribute as a double; a string attribute is an InputError.
   double attribute_number(const std::string& object, const std::string& key) const;
 
  private:

@@ -47,7 +47,9 @@ class PartialGrid {
   double last_flush_ = 0.0;
 };
 
-/// SIGINT/SIGTERM handling for long loops: after install_interrupt_handler(), the first Ctrl-C only
+/// SIGINT/SIGTERM handling for long loops (PartialGrid installs it; other long loops that poll may
+/// too; commands that never poll keep the default, so Ctrl-C stops them at once): after
+/// install_interrupt_handler(), the first Ctrl-C only
 /// sets a flag that loops poll with interrupt_requested() (then they save and throw Interrupted);
 /// a second Ctrl-C exits at once.
 void install_interrupt_handler();

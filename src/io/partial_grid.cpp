@@ -1,0 +1,84 @@
+#include "sharpscope/io/partial_grid.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <limits>
+#include <stdexcept>
+
+#include "sharpscope/core/error.h"
+#include "sharpscope/io/h5_writer.h"
+
+namespace sharpscope {
+
+namespace {
+
+double steady_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::string shape_text(int64_t rows, int64_t columns) {
+  return "[" + std::to_string(rows) + ", " + std::to_string(columns) + "]";
+}
+
+}  // namespace
+
+PartialGrid::PartialGrid(const std::string& out_path, std::string signature, int64_t points,
+                         int64_t width, bool resume)
+    : partial_path_(out_path + ".partial.h5"),
+      signature_(std::move(signature)),
+      points_(points),
+      width_(width),
+      values_(static_cast<size_t>(points * width), std::numeric_limits<double>::quiet_NaN()),
+      done_(static_cast<size_t>(points), 0),
+      last_flush_(steady_seconds()) {
+  // Whoever keeps resumable results wants the first Ctrl-C to save them rather than kill.
+  install_interrupt_handler();
+  if (!resume || !std::filesystem::exists(partial_path_)) return;
+  const H5Reader reader(partial_path_);
+  const std::string advice = "; remove it or run without --resume";
+  if (reader.attribute("/", "signature") != signature_)
+    throw InputError(partial_path_ + ": written by different options (signature mismatch)" +
+                     advice);
+  std::vector<int64_t> shape;
+  std::vector<double> values = reader.read("values", &shape);
+  std::vector<int64_t> done = reader.read_int("done");
+  if (shape != std::vector<int64_t>{points_, width_} || done.size() != static_cast<size_t>(points_))
+    throw InputError(partial_path_ + ": written by different options (grid shape " +
+                     (shape.size() == 2 ? shape_text(shape[0], shape[1]) : "?") + ", expected " +
+                     shape_text(points_, width_) + ")" + advice);
+  values_ = std::move(values);
+  done_ = std::move(done);
+}
+
+int64_t PartialGrid::completed() const {
+  int64_t count = 0;
+  for (int64_t d : done_) count += d != 0;
+  return count;
+}
+
+void PartialGrid::record(int64_t point, const std::vector<double>& row) {
+  if (point < 0 || point >= points_ || static_cast<int64_t>(row.size()) != width_)
+    throw std::invalid_argument("PartialGrid::record: point " + std::to_string(point) + " of " +
+                                std::to_string(points_) + " with " + std::to_string(row.size()) +
+                                " values, expected " + std::to_string(width_));
+  std::copy(row.begin(), row.end(), values_.begin() + point * width_);
+  done_[point] = 1;
+  if (steady_seconds() - last_flush_ > flush_seconds) flush();
+}
+
+void PartialGrid::flush() {
+  H5Writer writer(partial_path_);
+  writer.write("values", values_, std::vector<int64_t>{points_, width_});
+  writer.write_int("done", done_, {points_}, "1 where the row of values is complete");
+  writer.attribute("/", "signature", signature_);
+  writer.commit();
+  last_flush_ = steady_seconds();
+}
+
+void PartialGrid::discard() {
+  std::error_code ignored;  // already gone (never flushed) is fine
+  std::filesystem::remove(partial_path_, ignored);
+}
+
+}  // namespace sharpscope

@@ -1,0 +1,105 @@
+#include "sharpscope/io/provenance.h"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <vector>
+
+#include "io/sha256.h"
+#include "sharpscope/core/error.h"
+#include "sharpscope/io/version.h"
+
+namespace sharpscope {
+
+namespace {
+
+std::string& command_line_storage() {
+  static std::string line;  // function-local: safe to use from other static initialisers
+  return line;
+}
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+// Letters, digits and these never need quoting in a POSIX shell word.
+bool shell_safe(const std::string& arg) {
+  if (arg.empty()) return false;
+  for (unsigned char c : arg)
+    if (!std::isalnum(c) && std::string("_-+=.,/:@%^").find(char(c)) == std::string::npos)
+      return false;
+  return true;
+}
+
+std::string shell_quote(const std::string& arg) {
+  if (shell_safe(arg)) return arg;
+  std::string quoted = "'";
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+}  // namespace
+
+std::string sha256_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot read file");
+  Sha256 hash;
+  // Model checkpoints can be gigabytes: stream them in 1 MiB chunks.
+  std::vector<char> chunk(1 << 20);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    hash.update(chunk.data(), static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) throw InputError(path + ": read error while hashing");
+  return hash.hex_digest();
+}
+
+std::string joined_command_line(int argc, const char* const* argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + shell_quote(argv[i]);
+  return line;
+}
+
+Provenance::Provenance() : start_(std::chrono::steady_clock::now()) {
+  values_["tool_version"] = tool_version();
+  values_["start_time"] = utc_now_iso8601();
+  values_["hostname"] = host_name();
+}
+
+void Provenance::set(const std::string& key, const std::string& value) { values_[key] = value; }
+
+void Provenance::set_model(const std::string& path) {
+  values_["model"] = path;
+  values_["model_sha256"] = sha256_file(path);
+}
+
+Metadata Provenance::finish() const {
+  Metadata all = values_;
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
+  char duration[32];
+  std::snprintf(duration, sizeof duration, "%.3f", elapsed.count());
+  all["command_line"] = process_command_line();
+  all["end_time"] = utc_now_iso8601();
+  all["duration_s"] = duration;
+  return all;
+}
+
+void set_process_command_line(const std::string& line) { command_line_storage() = line; }
+
+const std::string& process_command_line() { return command_line_storage(); }
+
+}  // namespace sharpscope
