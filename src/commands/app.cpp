@@ -21,6 +21,7 @@ int run(int argc, const char* const* argv) {
   app.set_version_flag("--version", tool_version());
   app.require_subcommand(1);
   register_info(app);
+  register_hessian(app);
 
 
   set_process_command_line(joined_command_line(argc, argv));

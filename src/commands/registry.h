@@ -8,5 +8,6 @@ class App;
 namespace sharpscope::cli {
 
 void register_info(CLI::App& app);
+void register_hessian(CLI::App& app);
 
 }  // namespace sharpscope::cli
