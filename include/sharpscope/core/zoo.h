@@ -6,12 +6,19 @@
 ///   resnet20 | resnet56 | resnetD   CIFAR-style ResNet-(6n+2) with BatchNorm (He et al. 2016)
 ///   resnet18      ImageNet-style ResNet-18 adapted to small images (3×3 stem, no max pool)
 ///   wrn16-4       WideResNet-d-k (Zagoruyko & Komodakis 2016), e.g. wrn28-10
-/// Every architecture takes any channel count, image size and class count.
+/// Every architecture takes any channel count, image size (at least 8x8) and class count. Any other
+/// resnetD is the CIFAR family (D = 6n+2), so resnet50 means n = 8, not the ImageNet bottleneck
+/// net.
+///
+/// Initialization is PyTorch's module defaults everywhere (Linear and Conv2d: kaiming-uniform with
+/// a = sqrt(5) and a uniform bias; BatchNorm: weight 1, bias 0), the same as torch.nn in Python.
+/// Convolutions followed by BatchNorm carry no bias. Parameter names follow torchvision:
+/// conv1.weight, bn1.running_mean, layer1.0.conv1.weight, layer2.0.downsample.0.weight, fc.bias.
+#include <torch/nn/module.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <torch/nn/module.h>
 
 namespace sharpscope {
 
@@ -29,9 +36,17 @@ struct Network : torch::nn::Module {
   virtual at::Tensor forward(const at::Tensor& input) = 0;
 };
 
-/// Builds a freshly initialized network (initialized from torch's global generator: seed first).
-/// Throws UsageError for an unknown or malformed spec.
+/// Builds a freshly initialized float32 CPU network for inputs [B, C, H, W] and logits [B, K]
+/// (initialized from torch's global generator: seed first). Throws UsageError with a one-line
+/// message ("--arch = 'resnet21': depth must be 6n+2 ...") for an unknown or malformed spec, and
+/// for a shape with a non-positive size or images smaller than 8x8.
 std::shared_ptr<Network> make_network(const std::string& spec, const InputShape& shape);
+
+/// "C,H,W,K": the form checkpoints store under metadata["input_shape"].
+std::string to_string(const InputShape& shape);
+
+/// Parses "C,H,W,K" (four positive integers). Throws UsageError naming the text otherwise.
+InputShape parse_input_shape(const std::string& text);
 
 /// The architecture specs make_network accepts, for --help texts and tests.
 std::vector<std::string> zoo_examples();

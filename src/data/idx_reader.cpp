@@ -1,0 +1,88 @@
+#include "data/idx_reader.h"
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "data/file_bytes.h"
+#include "data/labels.h"
+#include "sharpscope/core/error.h"
+
+namespace sharpscope::data_detail {
+namespace {
+
+constexpr uint32_t kImagesMagic = 2051;  // 0x00000803: unsigned bytes, 3 dimensions
+constexpr uint32_t kLabelsMagic = 2049;  // 0x00000801: unsigned bytes, 1 dimension
+
+// IDX header fields are big-endian 32-bit integers.
+uint32_t big_endian_u32(const uint8_t* bytes) {
+  return (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) |
+         uint32_t{bytes[3]};
+}
+
+// Header words [magic, dim_1, ..., dim_n]; the payload follows.
+std::vector<int64_t> read_header(const std::string& path, const at::Tensor& bytes, uint32_t magic,
+                                 int dims) {
+  const int64_t header_bytes = 4 * (1 + dims);
+  if (bytes.numel() < header_bytes) {
+    throw InputError(path + ": truncated: expected a " + std::to_string(header_bytes) +
+                     "-byte IDX header, got " + std::to_string(bytes.numel()) + " bytes");
+  }
+  const auto* data = bytes.data_ptr<uint8_t>();
+  const uint32_t found = big_endian_u32(data);
+  if (found != magic) {
+    throw InputError(path + ": bad magic number " + std::to_string(found) + ": expected " +
+                     std::to_string(magic) + " (IDX " + (dims == 3 ? "images" : "labels") + ")");
+  }
+  std::vector<int64_t> sizes;
+  for (int d = 1; d <= dims; ++d) sizes.push_back(big_endian_u32(data + 4 * d));
+  return sizes;
+}
+
+// The payload after the header, checked against the size the header promises.
+at::Tensor payload(const std::string& path, const at::Tensor& bytes, int64_t header_bytes,
+                   int64_t expected, const char* what) {
+  const int64_t got = bytes.numel() - header_bytes;
+  if (got != expected) {
+    throw InputError(path + ": " + (got < expected ? "truncated: " : "trailing data: ") +
+                     "expected " + std::to_string(expected) + " bytes of " + what + ", got " +
+                     std::to_string(got));
+  }
+  return bytes.narrow(0, header_bytes, expected);
+}
+
+at::Tensor read_images(const std::string& path) {
+  const at::Tensor bytes = read_file_bytes(path);
+  const auto sizes = read_header(path, bytes, kImagesMagic, 3);
+  const int64_t count = sizes[0], rows = sizes[1], cols = sizes[2];
+  // The bound keeps count * rows * cols (count < 2^32) far from int64 overflow.
+  constexpr int64_t kMaxSide = 4096;
+  if (rows < 1 || rows > kMaxSide || cols < 1 || cols > kMaxSide) {
+    throw InputError(path + ": image size " + std::to_string(rows) + "x" + std::to_string(cols) +
+                     ": expected 1 to " + std::to_string(kMaxSide) + " pixels per side");
+  }
+  return payload(path, bytes, 16, count * rows * cols, "image data").view({count, 1, rows, cols});
+}
+
+at::Tensor read_labels(const std::string& path, int64_t num_classes) {
+  const at::Tensor bytes = read_file_bytes(path);
+  const int64_t count = read_header(path, bytes, kLabelsMagic, 1)[0];
+  at::Tensor labels = payload(path, bytes, 8, count, "label data").to(torch::kLong);
+  check_label_range(path, labels, num_classes);
+  return labels;
+}
+
+}  // namespace
+
+RawSplit read_idx(const std::string& images_path, const std::string& labels_path,
+                  int64_t num_classes) {
+  RawSplit split{read_images(images_path), read_labels(labels_path, num_classes)};
+  if (split.images.size(0) != split.labels.size(0)) {
+    throw InputError(labels_path + ": holds " + std::to_string(split.labels.size(0)) +
+                     " labels: expected one per image of " + images_path + " (" +
+                     std::to_string(split.images.size(0)) + ")");
+  }
+  return split;
+}
+
+}  // namespace sharpscope::data_detail
