@@ -19,10 +19,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
+def text_attr(f, key):
+    value = f.attrs.get(key, "")
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def label_of(path, f):
-    model = f.attrs.get("model", "")
-    model = model.decode() if isinstance(model, bytes) else str(model)
-    return os.path.splitext(os.path.basename(model or path))[0]
+    """The model's file stem, with the method when there is one (to tell runs on one model apart)."""
+    name = os.path.splitext(os.path.basename(text_attr(f, "model") or path))[0]
+    method = text_attr(f, "method")
+    return f"{name} ({method})" if method else name
 
 
 def plot_eigenvalues(paths, out):
