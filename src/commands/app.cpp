@@ -26,6 +26,8 @@ int run(int argc, const char* const* argv) {
   register_gradsim(app);
   register_loss_decrease(app);
   register_sharpness(app);
+  register_hessian(app);
+
 
   set_process_command_line(joined_command_line(argc, argv));
   try {

@@ -13,5 +13,6 @@ void register_landscape(CLI::App& app);
 void register_gradsim(CLI::App& app);
 void register_loss_decrease(CLI::App& app);
 void register_sharpness(CLI::App& app);
+void register_hessian(CLI::App& app);
 
 }  // namespace sharpscope::cli

@@ -12,29 +12,8 @@ using testing::kFloat64Exact;
 using testing::params_equal;
 using testing::params_near;
 
-// The mean cross-entropy over all of S in one call, written independently of Objective.
-at::Tensor direct_loss(Model& model, const Dataset& data) {
-  const at::Tensor logits = model.forward(data.images.to(torch::kDouble));
-  return torch::nn::functional::cross_entropy(logits, data.labels);
-}
-
-// Dense Hessian of direct_loss, one row per parameter by differentiating each gradient entry.
-at::Tensor dense_hessian(Model& model, const Dataset& data) {
-  ParamList& w = model.parameters();
-  const auto grads = torch::autograd::grad({direct_loss(model, data)}, w, {}, true, true);
-  const at::Tensor g = torch::cat([&] {
-    std::vector<at::Tensor> flat;
-    for (const auto& t : grads) flat.push_back(t.reshape(-1));
-    return flat;
-  }());
-  const int64_t d = g.numel();
-  at::Tensor h = torch::zeros({d, d}, torch::kDouble);
-  for (int64_t i = 0; i < d; ++i) {
-    const auto row = torch::autograd::grad({g[i]}, w, {}, true, false, true);
-    h[i] = flatten(ParamList(row.begin(), row.end()));
-  }
-  return h;
-}
+using testing::dense_hessian;
+using testing::direct_loss;
 
 TEST(CoreObjective, LossIsIndependentOfBatchSize) {
   Model model = testing::tiny_model();

@@ -1,5 +1,7 @@
 #include "support/testing.h"
 
+#include "sharpscope/core/params.h"
+
 #include <atomic>
 #include <filesystem>
 #include <sstream>
@@ -76,6 +78,26 @@ Dataset tiny_dataset(int64_t n, uint64_t seed, int64_t classes) {
   data.name = "tiny";
   data.normalization = "none";
   return data;
+}
+
+at::Tensor direct_loss(Model& model, const Dataset& data) {
+  const at::Tensor logits = model.forward(data.images.to(torch::kDouble));
+  return torch::nn::functional::cross_entropy(logits, data.labels);
+}
+
+at::Tensor dense_hessian(Model& model, const Dataset& data) {
+  ParamList& w = model.parameters();
+  const auto grads = torch::autograd::grad({direct_loss(model, data)}, w, {}, true, true);
+  std::vector<at::Tensor> flat;
+  for (const auto& t : grads) flat.push_back(t.reshape(-1));
+  const at::Tensor g = torch::cat(flat);
+  const int64_t d = g.numel();
+  at::Tensor h = torch::zeros({d, d}, torch::kDouble);
+  for (int64_t i = 0; i < d; ++i) {
+    const auto row = torch::autograd::grad({g[i]}, w, {}, true, false, true);
+    h[i] = flatten(ParamList(row.begin(), row.end()));
+  }
+  return h;
 }
 
 std::string temp_directory(const std::string& prefix) {

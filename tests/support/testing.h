@@ -45,6 +45,14 @@ Model tiny_model(uint64_t seed = 0, bool batch_norm = false, int64_t in = 4, int
 /// `n` random examples of shape [n,1,2,2] (D = 4 features) with `classes` labels, from `seed`.
 Dataset tiny_dataset(int64_t n, uint64_t seed = 1, int64_t classes = 3);
 
+/// The mean cross-entropy over all of `data` in one forward call, written independently of
+/// Objective (the oracle the objective and Hessian tests compare against).
+at::Tensor direct_loss(Model& model, const Dataset& data);
+
+/// Dense Hessian [d, d] of direct_loss by autograd, one row per parameter (differentiating each
+/// gradient entry). Float64 models only; d² entries, so for models of a few dozen parameters.
+at::Tensor dense_hessian(Model& model, const Dataset& data);
+
 /// A fresh empty directory under the system temp dir, unique per call.
 std::string temp_directory(const std::string& prefix);
 

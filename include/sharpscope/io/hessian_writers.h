@@ -1,0 +1,35 @@
+#pragma once
+/// HDF5 layout of the Hessian analyses (docs/hessian.md). The results know nothing of HDF5; these
+/// functions write them with the one H5Writer.
+///
+///   spectrum:  eigenvalues [n], residuals [n], iterations [n], hvps [n], seconds [n],
+///              converged [n] (0/1), ends [n] ("largest"/"smallest");
+///              with eigenvectors: directions/eigK (one dataset per parameter, named and shaped
+///              like it, zeros outside --params) and directions/eigK_flat [Σ numel], K = 1..n in
+///              the order of `eigenvalues` — readable as landscape directions `file:F.h5:eigK`.
+///   trace:     trace, standard_error (scalars), probes [n], running_mean [n], running_se [n]
+///   density:   grid [bins], density [bins], ritz_values [runs, steps], ritz_weights [runs, steps]
+#include <string>
+#include <vector>
+
+#include "sharpscope/core/types.h"
+
+namespace sharpscope {
+
+class H5Writer;
+struct SpectrumResult;
+struct TraceResult;
+struct DensityResult;
+
+void write_spectrum(H5Writer& writer, const SpectrumResult& result);
+
+/// directions/eigK (group, one dataset per parameter) and directions/eigK_flat for K = index.
+/// `vector` is full-parameter (Model::parameters() shapes), e.g. HvpOperator::to_params.
+void write_eigenvector(H5Writer& writer, int index, const std::vector<std::string>& parameter_names,
+                       const ParamList& vector, const std::string& description);
+
+void write_trace(H5Writer& writer, const TraceResult& result);
+
+void write_density(H5Writer& writer, const DensityResult& result);
+
+}  // namespace sharpscope

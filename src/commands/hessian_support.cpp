@@ -1,0 +1,69 @@
+#include "commands/hessian_support.h"
+
+#include <cstdio>
+
+namespace sharpscope::cli {
+
+void add_hessian_flags(CLI::App& command, HessianFlags& f) {
+  command.add_option("model", f.model, "Model: sharpscope checkpoint or TorchScript file (.pt)")
+      ->required();
+  add_common_options(command, f.common);
+  command.add_option("--hvp", f.hvp,
+                     "exact (double backward) | finite-difference (central differences of "
+                     "gradients, 2 gradient passes per HVP)")
+      ->capture_default_str();
+  command.add_option("--params", f.params,
+                     "Regex on parameter names: restrict H to that block, e.g. '^fc2\\.' (default all)");
+  command.add_option("--fd-step", f.fd_step,
+                     "Relative finite-difference step (0 = cube root of the dtype's epsilon)")
+      ->capture_default_str();
+}
+
+HessianRun open_hessian_run(const HessianFlags& f, const std::string& suffix) {
+  HvpOperatorOptions options;
+  options.mode = parse_hvp_mode(f.hvp);
+  options.params_regex = f.params;
+  options.fd_step = f.fd_step;
+  options.validate();
+  HessianRun run{open_session(f.model, f.common), nullptr, nullptr};
+  run.writer = std::make_unique<H5Writer>(output_path(f.common, f.model, "hessian-" + suffix));
+  run.op = std::make_unique<HvpOperator>(*run.session.objective, options);
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "Hessian of the mean loss over %lld examples of %s: d = %lld of %lld parameters "
+                "(%s), %s HVPs, %s",
+                static_cast<long long>(run.session.data.size()), run.session.data.name.c_str(),
+                static_cast<long long>(run.op->rows()),
+                static_cast<long long>(run.session.model.parameter_count()),
+                f.params.empty() ? "all" : ("--params '" + f.params + "'").c_str(), f.hvp.c_str(),
+                run.session.provenance.values().at("dtype").c_str());
+  say(f.common, line);
+  return run;
+}
+
+std::string number_text(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+
+void write_hessian_preamble(HessianRun& run, const HessianFlags& f, const std::string& suffix,
+                            const Metadata& attributes) {
+  H5Writer& w = *run.writer;
+  w.attributes("/", run.session.provenance.finish());
+  for (const auto& [key, value] : run.session.model.metadata()) w.attribute("/", "model_meta." + key, value);
+  w.attribute("/", "result_kind", "hessian_" + suffix);
+  w.attribute("/", "hvp", f.hvp);
+  w.attribute("/", "params", f.params);
+  w.attribute("/", "fd_step", f.fd_step);
+  w.attribute("/", "dimension", static_cast<int64_t>(run.op->rows()));
+  w.attributes("/", attributes);
+  w.write_strings("selected_parameters", run.op->selected_names());
+}
+
+void commit_hessian_output(HessianRun& run, const HessianFlags& f) {
+  run.writer->commit();
+  say(f.common, "wrote " + run.writer->path());
+}
+
+}  // namespace sharpscope::cli

@@ -1,0 +1,47 @@
+#pragma once
+/// What the three `sharpscope hessian` subcommands share: the HVP-operator flags (--hvp, --params,
+/// --fd-step), opening the session and operator, and the output preamble.
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+#include "commands/common.h"
+#include "sharpscope/hessian/hvp_operator.h"
+#include "sharpscope/io/h5_writer.h"
+
+namespace sharpscope::cli {
+
+/// Flags of every hessian subcommand: the model, the shared options and the operator's.
+struct HessianFlags {
+  std::string model;
+  CommonOptions common;
+  std::string hvp = "exact";
+  std::string params;
+  double fd_step = 0.0;
+};
+void add_hessian_flags(CLI::App& command, HessianFlags& flags);
+
+/// The session, the operator over it and the output file (opened first, so an unwritable --out
+/// fails before any HVP is spent).
+struct HessianRun {
+  Session session;
+  std::unique_ptr<HvpOperator> op;
+  std::unique_ptr<H5Writer> writer;
+};
+/// Validates the operator flags, opens the session and output "<model>.hessian-<suffix>.h5" (or
+/// --out), binds the operator and prints one line describing it.
+HessianRun open_hessian_run(const HessianFlags& flags, const std::string& suffix);
+
+/// Provenance, model metadata, the operator's options and the analysis `attributes` on "/", with
+/// result_kind = hessian_<suffix>.
+void write_hessian_preamble(HessianRun& run, const HessianFlags& flags, const std::string& suffix,
+                            const Metadata& attributes);
+
+/// Commits the output and says where it went.
+void commit_hessian_output(HessianRun& run, const HessianFlags& flags);
+
+/// "%.6g" of a double, for attributes.
+std::string number_text(double value);
+
+}  // namespace sharpscope::cli
