@@ -70,10 +70,20 @@ void broaden(DensityResult& result, const DensityOptions& options) {
       }
     }
   }
-  double mass = 0.0;
-  for (double value : result.density) mass += value * step;  // PyHessian's Riemann sum
-  result.mass_on_grid = mass;
-  for (double& value : result.density) value /= mass;
+  // Exact mass of the broadened density inside [lo, hi], from the Gaussians' CDFs: unlike a
+  // Riemann sum it does not depend on whether the grid resolves the peaks (Δt < σ).
+  const double sigma = std::sqrt(result.variance);
+  double exact = 0.0;
+  for (Eigen::Index r = 0; r < theta.rows(); ++r) {
+    for (Eigen::Index j = 0; j < theta.cols(); ++j) {
+      const double a = (lo - theta(r, j)) / (sigma * M_SQRT2), b = (hi - theta(r, j)) / (sigma * M_SQRT2);
+      exact += result.ritz_weights(r, j) * 0.5 * (std::erf(b) - std::erf(a));
+    }
+  }
+  result.mass_on_grid = exact / theta.rows();
+  double riemann = 0.0;
+  for (double value : result.density) riemann += value * step;  // PyHessian's normalization
+  for (double& value : result.density) value /= riemann;
 }
 
 std::string DensityResult::brief_report() const {

@@ -30,12 +30,14 @@ class HessianCommand : public ::testing::Test {
     dir_ = testing::temp_directory("hessian-command");
     model_ = dir_ + "/mlp.pt";
     torch::manual_seed(0);
-    Model model(make_network("mlp:6", InputShape{1, 4, 4, 3}), "mlp:6");
-    model.metadata()["data"] = "synthetic:64,1,4,4,3,0";
+    const InputShape shape{1, 8, 8, 3};
+    Model model(make_network("mlp:6", shape), "mlp:6");
+    model.metadata()["input_shape"] = to_string(shape);
+    model.metadata()["data"] = "synthetic:64,1,8,8,3,0";
     save_checkpoint(model_, model);
   }
   std::vector<std::string> common(const std::string& out) const {
-    return {model_, "--dtype", "float64", "--batch-size", "20", "--threads", "1", "--quiet",
+    return {model_, "--subset", "0", "--dtype", "float64", "--batch-size", "20", "--threads", "1", "--quiet",
             "--out", dir_ + "/" + out};
   }
   std::string dir_, model_;
@@ -60,8 +62,8 @@ TEST_F(HessianCommand, LanczosAndPowerAgreeAndVectorsAreSaved) {
   EXPECT_EQ(l.attribute("/", "result_kind"), "hessian_spectrum");
   EXPECT_EQ(l.attribute("/", "method"), "lanczos");
   EXPECT_EQ(l.attribute("/", "hvp"), "exact");
-  // mlp:6 on 1×4×4 inputs: fc 16→6 and 6→3 = 102 + 21 = 123 parameters.
-  EXPECT_EQ(l.read("directions/eig1_flat").size(), 123u);
+  // mlp:6 on 1×8×8 inputs: fc 64→6 and 6→3 = 390 + 21 = 411 parameters.
+  EXPECT_EQ(l.read("directions/eig1_flat").size(), 411u);
   EXPECT_TRUE(l.has("directions/eig2_flat"));
 }
 

@@ -51,7 +51,10 @@ struct DensityResult {
   RowMajorMatrix ritz_weights;  ///< [runs, steps] weights w_j ≥ 0, each row sums to 1
   std::vector<double> grid;      ///< [bins] evenly spaced
   std::vector<double> density;   ///< [bins] φ on the grid, normalized so Σ φ·Δt = 1
-  double mass_on_grid = 0.0;     ///< Σ φ·Δt before normalizing: ≈ 1 when the grid holds the tails
+  /// Exact mass of the broadened density inside the grid's range (Gaussian CDFs): 1 up to the
+  /// tails beyond the padding. The density itself is normalized by its Riemann sum, as PyHessian
+  /// does; it resolves the peaks only when the grid step is below √variance.
+  double mass_on_grid = 0.0;
   double variance = 0.0;         ///< σ² actually used (after PyHessian's range scaling)
   int steps = 0;                 ///< Lanczos steps per run actually taken (min(requested, d))
   int64_t breakdowns = 0;        ///< Krylov spaces exhausted early (restarted from a random vector)
