@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   std::string arch = "mlp:500,500";
   int64_t examples = 10000, hvp_examples = 2048, batch = 1024, hvp_batch = 2048;
   int threads = 0, repeats = 5;
+  bool default_malloc = false;
   app.add_option("--arch", arch);
   app.add_option("--examples", examples);
   app.add_option("--hvp-examples", hvp_examples);
@@ -45,9 +46,10 @@ int main(int argc, char** argv) {
   app.add_option("--hvp-batch-size", hvp_batch);
   app.add_option("--threads", threads);
   app.add_option("--repeats", repeats);
+  app.add_flag("--default-malloc", default_malloc, "Leave glibc's mmap threshold as it is");
   CLI11_PARSE(app, argc, argv);
 
-  const Runtime runtime = configure_runtime({threads, 0, "cpu", "float32"});
+  const Runtime runtime = configure_runtime({threads, 0, "cpu", "float32", !default_malloc});
   const Dataset test = load_dataset(parse_data_spec("fmnist"), Split::kTest, {examples});
   Model model(make_network(arch, {1, 28, 28, 10}), arch);
 
@@ -56,7 +58,7 @@ int main(int argc, char** argv) {
   const Objective curvature(model, test.slice(0, hvp_examples), {hvp_batch});
   const ParamList v = normalized(clone(model.parameters()));
   const double t_hvp = median_seconds(repeats, [&] { curvature.hvp(v); });
-  std::printf("arch %s threads %d\nforward %.6f\nhvp %.6f\n", arch.c_str(), runtime.threads,
-              t_forward, t_hvp);
+  std::printf("arch %s threads %d allocator %s\nforward %.6f\nhvp %.6f\n", arch.c_str(),
+              runtime.threads, default_malloc ? "default" : "tuned", t_forward, t_hvp);
   return 0;
 }

@@ -63,7 +63,7 @@ Runtime configure_runtime(const RuntimeOptions& options) {
   const long cores = sysconf(_SC_NPROCESSORS_ONLN);
   runtime.threads = options.threads > 0 ? options.threads : static_cast<int>(cores > 0 ? cores : 1);
   runtime.seed = options.seed;
-  keep_large_blocks_on_heap();
+  if (options.tune_allocator) keep_large_blocks_on_heap();
   torch::set_num_threads(runtime.threads);
   torch::manual_seed(runtime.seed);
   return runtime;

@@ -6,6 +6,7 @@
 #include "sharpscope/hessian/density.h"
 #include "sharpscope/hessian/spectrum_result.h"
 #include "sharpscope/hessian/trace.h"
+#include "sharpscope/io/direction_file.h"
 #include "sharpscope/io/h5_writer.h"
 
 namespace sharpscope {
@@ -41,8 +42,7 @@ void write_spectrum(H5Writer& w, const SpectrumResult& r) {
 void write_eigenvector(H5Writer& w, int index, const std::vector<std::string>& names,
                        const ParamList& vector, const std::string& description) {
   const std::string group = "directions/eig" + std::to_string(index);
-  for (size_t i = 0; i < vector.size(); ++i) w.write_tensor(group + "/" + names[i], vector[i]);
-  w.attribute(group, "description", description);
+  write_direction(w, group, names, vector, description);  // the layout landscape directions read
   w.write_tensor(group + "_flat", flatten(vector), description + " (flat, parameter order)");
 }
 

@@ -12,7 +12,7 @@
 namespace sharpscope {
 namespace {
 
-const char* kData = "synthetic:96,1,4,4,3,0";
+const char* kData = "synthetic:96,1,8,8,3,0";
 
 std::string make_checkpoint(const std::string& dir, const std::string& name, uint64_t seed,
                             const std::string& optimizer) {

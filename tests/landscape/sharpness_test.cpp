@@ -86,6 +86,8 @@ TEST(SharpnessGroups, MeanAndSampleStdPerGroupInOrderOfAppearance) {
 TEST(SharpnessKinds, ValidatesItsFlags) {
   SharpnessOptions o;
   EXPECT_THROW(parse_sharpness_kinds("asc,foo", o), UsageError);
+  o = SharpnessOptions{};
+  o.avg = true;
   o.avg_samples = 1;
   EXPECT_THROW(o.validate(), UsageError);
 }

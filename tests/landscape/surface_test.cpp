@@ -1,5 +1,7 @@
 #include "sharpscope/landscape/surface.h"
 
+#include <limits>
+
 #include "landscape/tiny_problem.h"
 #include "sharpscope/io/partial_grid.h"
 #include "sharpscope/landscape/checkpoint_line.h"
@@ -93,7 +95,8 @@ TEST(LandscapeSurface, ResumeSkipsRecordedPoints) {
 TEST(LandscapeSurface, OneDirectionGivesALineAndNonFiniteLossesAreData) {
   TinyProblem p;
   const ParamList d = filter_normalized_random(p.w0, 1, true);
-  SurfaceOptions o{{0.0, 1e200}, {}};
+  // tanh saturates, so only an infinite step (inf·d, and 0·inf = NaN) is sure to break the loss.
+  SurfaceOptions o{{0.0, std::numeric_limits<double>::infinity()}, {}};
   PartialGrid rows(testing::temp_directory("surface") + "/l.h5", "test", o.points(), kSurfaceRowWidth, false);
   const Surface s = evaluate_surface(p.objective, d, nullptr, o, rows);
   ASSERT_EQ(s.loss.size(), 2u);

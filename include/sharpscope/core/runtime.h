@@ -14,6 +14,9 @@ struct RuntimeOptions {
   uint64_t seed = 0;
   std::string device = "cpu";    ///< cpu | cuda | cuda:N
   std::string dtype = "float32"; ///< float32 | float64
+  /// Keep large blocks on the heap (see configure_runtime). Off only to measure the default
+  /// policy in bench/.
+  bool tune_allocator = true;
 };
 
 struct Runtime {
