@@ -82,7 +82,7 @@ Objective::Objective(Model& model, Dataset data, ObjectiveOptions options, bool 
     ModeScope mode(model_, BatchNormMode::kEval);
     try {
       logits = model_.forward(probe);
-    } catch (const c10::Error& e) {
+    } catch (const std::exception&) {  // c10::Error, or TorchScript's JITException
       throw InputError(who + ": model rejects input of shape " + shape_text(probe) + " from " +
                        data_.name + " (expected the input shape it was trained on)");
     }

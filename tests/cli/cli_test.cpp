@@ -28,7 +28,8 @@ TEST(Cli, InfoWritesSelfDescribingHdf5) {
   std::ifstream expected(std::string(SHARPSCOPE_SOURCE_DIR) + "/tests/fixtures/tiny_cnn.expected.txt");
   double loss = 0.0;
   expected >> loss;
-  EXPECT_NEAR(file.read("loss").at(0), loss, testing::kFloat64Exact);
+  // Python normalizes the float32 pixels in another order of operations (see model_test.cpp).
+  EXPECT_NEAR(file.read("loss").at(0), loss, 1e-7 * loss);
   for (const char* key : {"command_line", "tool_version", "model", "model_sha256", "data", "split",
                           "subset", "seed", "dtype", "device", "threads", "start_time", "duration_s"}) {
     EXPECT_NO_THROW(file.attribute("/", key)) << key;

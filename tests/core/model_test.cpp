@@ -30,8 +30,9 @@ TEST(CoreModel, TorchScriptLossMatchesPythonInFloat64) {
   model.to(torch::kCPU, torch::kDouble);
   const Dataset data = load_dataset(parse_data_spec("fmnist"), Split::kTest, {64});
   const Evaluation e = Objective(model, data, {10}).evaluate();
-  // Same float32 inputs, both sides in float64: agreement to float64 round-off of 64-term sums.
-  EXPECT_NEAR(e.loss, expected_loss, testing::kFloat64Exact);
+  // Both sides compute in float64 from float32 pixels normalized in a different order of float32
+  // operations, so inputs differ by float32 round-off (6e-8 relative): allow 1e-7 relative.
+  EXPECT_NEAR(e.loss, expected_loss, 1e-7 * expected_loss);
   EXPECT_DOUBLE_EQ(e.accuracy, expected_accuracy);
 }
 

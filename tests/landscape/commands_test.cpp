@@ -17,8 +17,10 @@ const char* kData = "synthetic:96,1,8,8,3,0";
 std::string make_checkpoint(const std::string& dir, const std::string& name, uint64_t seed,
                             const std::string& optimizer) {
   torch::manual_seed(seed);
-  Model model(make_network("mlp:6", InputShape{1, 4, 4, 3}), "mlp:6");
+  const InputShape shape{1, 8, 8, 3};
+  Model model(make_network("mlp:6", shape), "mlp:6");
   model.metadata()["data"] = kData;
+  model.metadata()["input_shape"] = to_string(shape);
   model.metadata()["optimizer"] = optimizer;
   const std::string path = dir + "/" + name;
   save_checkpoint(path, model);
