@@ -64,13 +64,14 @@ def main():
     model = make(a.arch).eval()
     params = [p for p in model.parameters() if p.requires_grad]
 
-    def forward():
-        total = 0.0
+    def forward():  # loss and accuracy, as sharpscope's evaluation reports both
+        total, correct = 0.0, 0
         with torch.no_grad():
             for s in range(0, len(x), a.batch_size):
-                total += F.cross_entropy(model(x[s:s + a.batch_size]), y[s:s + a.batch_size],
-                                         reduction="sum").item()
-        return total / len(x)
+                logits, labels = model(x[s:s + a.batch_size]), y[s:s + a.batch_size]
+                total += F.cross_entropy(logits, labels, reduction="sum").item()
+                correct += (logits.argmax(1) == labels).sum().item()
+        return total / len(x), correct / len(x)
 
     v = [p.detach().clone() for p in params]
     xh, yh = x[:a.hvp_examples], y[:a.hvp_examples]

@@ -24,7 +24,10 @@ done
 "$bin" sharpness checkpoints/fmnist-mlp-sgd.pt checkpoints/fmnist-mlp-sam.pt --rho 0.05 \
   --kinds asc,max,avg --max-steps 3 --avg-samples 16 --subset 2048 --out "$out/sharpness.h5"
 
-/usr/bin/python3 plots/plot_hessian.py "$out"/spectrum-*.h5 --out "$out/spectrum.png"
-/usr/bin/python3 plots/plot_landscape.py "$out/ascent-sgd.h5" --out "$out/ascent-sgd.png"
-/usr/bin/python3 plots/plot_train.py "$out/train-sgd.h5" --out "$out/train-sgd.png"
+/usr/bin/python3 plots/plot_hessian.py --spectrum "$out"/spectrum-sgd.h5 "$out"/spectrum-sam.h5 \
+  --out "$out/hessian"
+for opt in sgd sam; do
+  /usr/bin/python3 plots/plot_landscape.py "$out/ascent-$opt.h5" --out "$out/ascent-$opt.png"
+done
+/usr/bin/python3 plots/plot_train.py "$out"/train-sgd.h5 "$out"/train-sam.h5 --out "$out/train.png"
 echo "demo: results and figures in $out/"
