@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Tan et al. (003) at laptop scale:
+#   Fig. 1  gradient-norm ratio ||grad L_B(w)|| / ||g_asc|| per step, SAM vs StableSAM (training logs)
+#   Fig. 2  the loss along the top Hessian eigenvector of each model
+out=analyses/out/tan
+source "$(dirname "$0")/common.sh"
+mkdir -p "$out"
+train_model fmnist-mlp-sam --optimizer sam --rho 0.05 --seed 0
+train_model fmnist-mlp-stablesam --optimizer stablesam --rho 0.05 --seed 0
+for m in sam stablesam; do
+  ck=checkpoints/fmnist-mlp-$m.pt
+  "$bin" hessian spectrum "$ck" --top 1 --save-vectors --subset 2048 --quiet --out "$out/eig-$m.h5"
+  "$bin" landscape interp "$ck" --dirs eig1 --eigen-file "$out/eig-$m.h5" --x -1:1:21 \
+    --subset 2048 --quiet --out "$out/eig-line-$m.h5"
+  $plot plots/plot_landscape.py "$out/eig-line-$m.h5" --out "$out/eig-line-$m.png" >/dev/null
+done
+logs=()
+for m in sam stablesam; do [[ -f "$out/train-fmnist-mlp-$m.h5" ]] && logs+=("$out/train-fmnist-mlp-$m.h5"); done
+((${#logs[@]})) && $plot plots/plot_train.py "${logs[@]}" --out "$out/train.png" >/dev/null
+echo "tan: results and figures in $out/"
