@@ -77,7 +77,7 @@ GridSetup build_grid(Session& session, const CommonOptions& common, const Direct
   a["dirs"] = f.dirs;
   a["x"] = f.x;
   a["y"] = specs.size() == 2 ? f.y : "";
-  a["rho"] = number(f.rho);
+  a["rho"] = number_text(f.rho);
   a["ratio"] = f.ratio;
   a["scope"] = f.scope;
   a["include_bn"] = f.include_bn ? "true" : "false";
@@ -122,18 +122,6 @@ std::string cell(double value, int width) {
 std::string label(const std::string& text, int width) {
   return text.size() >= static_cast<size_t>(width) ? " " + text
                                                    : std::string(width - text.size(), ' ') + text;
-}
-
-std::string number(double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  // Shortest form that reads back to the same double.
-  for (int precision = 1; precision <= 17; ++precision) {
-    char shorter[64];
-    std::snprintf(shorter, sizeof shorter, "%.*g", precision, value);
-    if (std::strtod(shorter, nullptr) == value) return shorter;
-  }
-  return text;
 }
 
 }  // namespace sharpscope::cli

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands/common.h"
+#include "sharpscope/core/number_text.h"
 #include "sharpscope/landscape/directions.h"
 #include "sharpscope/landscape/surface.h"
 
@@ -71,7 +72,5 @@ std::string cell(double value, int width = 10);
 /// `text` right-aligned in `width` columns (table headers).
 std::string label(const std::string& text, int width);
 
-/// "3.5" for doubles in attributes and signatures, shortest form that reads back the same.
-std::string number(double value);
 
 }  // namespace sharpscope::cli

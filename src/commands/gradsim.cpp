@@ -47,7 +47,7 @@ void run_matrix(const GradsimFlags& f) {
     }
   }
   write_result(*writer, r);
-  write_preamble(*writer, s, {{"rho", number(options.rho)}, {"ratio", f.directions.ratio}, {"steps", f.steps}});
+  write_preamble(*writer, s, {{"rho", number_text(options.rho)}, {"ratio", f.directions.ratio}, {"steps", f.steps}});
   writer->commit();
   say(f.common, r.summary());
   say(f.common, "wrote " + writer->path());

@@ -41,12 +41,6 @@ HessianRun open_hessian_run(const HessianFlags& f, const std::string& suffix) {
   return run;
 }
 
-std::string number_text(double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.6g", value);
-  return text;
-}
-
 void write_hessian_preamble(HessianRun& run, const HessianFlags& f, const std::string& suffix,
                             const Metadata& attributes) {
   H5Writer& w = *run.writer;

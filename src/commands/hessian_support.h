@@ -7,6 +7,7 @@
 #include <string>
 
 #include "commands/common.h"
+#include "sharpscope/core/number_text.h"
 #include "sharpscope/hessian/hvp_operator.h"
 #include "sharpscope/io/h5_writer.h"
 
@@ -41,7 +42,5 @@ void write_hessian_preamble(HessianRun& run, const HessianFlags& flags, const st
 /// Commits the output and says where it went.
 void commit_hessian_output(HessianRun& run, const HessianFlags& flags);
 
-/// "%.6g" of a double, for attributes.
-std::string number_text(double value);
 
 }  // namespace sharpscope::cli

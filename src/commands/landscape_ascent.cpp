@@ -51,7 +51,7 @@ void run_ascent(const AscentFlags& f) {
     std::cout << "\n";
   }
   write_result(*writer, r);
-  write_preamble(*writer, s, {{"rho", number(f.rho)}, {"ratio", f.ratio}, {"steps", f.steps},
+  write_preamble(*writer, s, {{"rho", number_text(f.rho)}, {"ratio", f.ratio}, {"steps", f.steps},
                               {"k", f.k}, {"scope", f.scope}});
   writer->commit();
   say(f.common, r.summary());

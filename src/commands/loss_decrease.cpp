@@ -74,8 +74,8 @@ void run_loss_decrease(const LossDecreaseFlags& f) {
 
   if (!f.common.quiet) print(r);
   write_result(*writer, r);
-  write_preamble(*writer, s, {{"rho", number(f.rho)}, {"ratio", f.ratio}, {"steps", f.steps},
-                              {"lr", number(f.lr)}, {"segment", f.segment}, {"points", std::to_string(f.points)}});
+  write_preamble(*writer, s, {{"rho", number_text(f.rho)}, {"ratio", f.ratio}, {"steps", f.steps},
+                              {"lr", number_text(f.lr)}, {"segment", f.segment}, {"points", std::to_string(f.points)}});
   writer->commit();
   say(f.common, r.summary());
   say(f.common, "wrote " + writer->path());

@@ -70,7 +70,7 @@ void run_sharpness(const SharpnessFlags& f) {
   if (!f.no_gap && parse_split(f.common.split) == Split::kTest) {
     throw UsageError("--split test: the gap compares train with test; add --no-gap to analyse the test split");
   }
-  const Metadata attributes{{"rho", number(f.rho)}, {"ratio", f.ratio}, {"kinds", f.kinds},
+  const Metadata attributes{{"rho", number_text(f.rho)}, {"ratio", f.ratio}, {"kinds", f.kinds},
                             {"max_steps", std::to_string(f.max_steps)},
                             {"avg_samples", std::to_string(f.avg_samples)},
                             {"perturbed_steps", f.perturbed_steps}, {"scope", f.scope}, {"group", f.group},
@@ -139,7 +139,7 @@ void register_sharpness(CLI::App& app) {
   cmd->add_option("--rho", f->rho, "Perturbation radius rho")->capture_default_str();
   cmd->add_option("--ratio", f->ratio, "Relative ascent step sizes, e.g. 1:2 (default equal)");
   cmd->add_option("--kinds", f->kinds, "Any of asc,max,avg")->capture_default_str();
-  cmd->add_option("--max-steps", f->max_steps, "Ascent steps N of the L^Max estimate")->capture_default_str();
+  cmd->add_option("--max-steps", f->max_steps, "Ascent steps N of the L^Max estimate (max of L(w^pn), n <= N; N(N+1)/2 gradient passes)")->capture_default_str();
   cmd->add_option("--avg-samples", f->avg_samples, "Monte-Carlo samples K of L^Avg")->capture_default_str();
   cmd->add_option("--perturbed-steps", f->perturbed_steps, "Also L(w^pN) for these N (000 Table 1), e.g. 1,3,5");
   cmd->add_option("--scope", f->scope, "full | batch (each batch at its own perturbed point)")->capture_default_str();

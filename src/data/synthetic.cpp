@@ -2,26 +2,17 @@
 
 #include <torch/torch.h>
 
+#include "sharpscope/core/random.h"
+
 namespace sharpscope::data_detail {
-namespace {
-
-// SplitMix64 finalizer: decorrelates the per-split noise streams from the class-mean stream,
-// which plain seed offsets would not (seed s's test split would equal seed s+1's train split).
-uint64_t mix(uint64_t value) {
-  value += 0x9e3779b97f4a7c15ull;
-  value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ull;
-  value = (value ^ (value >> 27)) * 0x94d049bb133111ebull;
-  return value ^ (value >> 31);
-}
-
-}  // namespace
 
 Dataset make_synthetic(const std::vector<int64_t>& params, Split split) {
   const int64_t n = params[0], c = params[1], h = params[2], w = params[3], k = params[4];
   const auto seed = static_cast<uint64_t>(params[5]);
-  at::Generator class_stream = at::detail::createCPUGenerator(mix(seed));
-  at::Generator noise_stream =
-      at::detail::createCPUGenerator(mix(mix(seed) ^ (split == Split::kTrain ? 1u : 2u)));
+  // Mixed seeds keep the splits' noise apart from the class means and from other seeds' splits.
+  at::Generator class_stream = at::detail::createCPUGenerator(splitmix64(seed));
+  at::Generator noise_stream = at::detail::createCPUGenerator(
+      splitmix64(splitmix64(seed) ^ (split == Split::kTrain ? 1u : 2u)));
 
   const at::Tensor means = torch::randn({k, c, h, w}, class_stream, torch::kFloat);
   Dataset data;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "sharpscope/core/error.h"
+#include "sharpscope/core/number_text.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
@@ -24,12 +25,6 @@ bool parse_suffix_number(const std::string& text, size_t from, long long& value)
   char* end = nullptr;
   value = std::strtoll(text.c_str() + from, &end, 10);
   return *end == '\0' && std::isdigit(static_cast<unsigned char>(text[from]));
-}
-
-std::string number_text(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
 }
 
 // w_other − w for a checkpoint of the same architecture.

@@ -15,14 +15,7 @@
 
 namespace sharpscope {
 
-void CosineMatrixOptions::validate() const {
-  AscentOptions{rho, 1, {}}.validate();
-  if (steps.empty()) throw UsageError("--steps: give at least one N");
-  for (int n : steps) {
-    if (n < 0) throw UsageError("--steps: N = " + std::to_string(n) + " must be >= 0");
-    if (n > 0 && !ratio.empty()) AscentOptions{rho, n, ratio}.validate();
-  }
-}
+void CosineMatrixOptions::validate() const { validate_step_list(rho, steps, ratio); }
 
 std::string CosineMatrix::summary() const {
   std::ostringstream out;
@@ -42,17 +35,10 @@ CosineMatrix cosine_matrix(const Objective& objective, const CosineMatrixOptions
       ascent_directions(objective, options.steps, AscentOptions{options.rho, 1, options.ratio});
   CosineMatrix out;
   out.steps = options.steps;
-  std::vector<ParamList> gradients;
-  {
-    SavedWeights saved(objective.model().parameters());
-    for (const AscentTrace& t : traces) {
-      saved.move_to({{options.rho, &t.direction}});
-      LossAndGradient lg = objective.gradient();
-      out.loss.push_back(lg.loss);
-      out.gradient_norm.push_back(norm(lg.gradient));
-      gradients.push_back(std::move(lg.gradient));
-    }
-  }
+  PerturbedGradients at = gradients_at(objective, traces, options.rho);
+  out.loss = std::move(at.loss);
+  out.gradient_norm = std::move(at.norm);
+  const std::vector<ParamList>& gradients = at.gradient;
   const size_t n = gradients.size();
   out.cosine.assign(n * n, 0.0);
   for (size_t i = 0; i < n; ++i) {

@@ -15,12 +15,7 @@
 namespace sharpscope {
 
 void LossDecreaseOptions::validate() const {
-  AscentOptions{rho, 1, {}}.validate();
-  if (steps.empty()) throw UsageError("--steps: give at least one N");
-  for (int n : steps) {
-    if (n < 0) throw UsageError("--steps: N = " + std::to_string(n) + " must be >= 0");
-    if (n > 0 && !ratio.empty()) AscentOptions{rho, n, ratio}.validate();
-  }
+  validate_step_list(rho, steps, ratio);
   if (!(lr > 0.0) || !std::isfinite(lr)) {
     std::ostringstream text;
     text << "--lr = " << lr << ": must be a finite number > 0";
@@ -44,25 +39,29 @@ std::string LossDecrease::summary() const {
 
 LossDecrease loss_decrease(const Objective& objective, const LossDecreaseOptions& options) {
   options.validate();
-  const AscentOptions ascent{options.rho, 1, options.ratio};
-  const std::vector<AscentTrace> traces = ascent_directions(objective, options.steps, ascent);
-  const std::vector<AscentTrace> ends =
-      options.segment ? ascent_directions(objective, {options.segment->first, options.segment->second}, ascent)
-                      : std::vector<AscentTrace>{};
+  // One ascent per distinct N: the segment's ends are usually among --steps already.
+  std::vector<int> needed = options.steps;
+  if (options.segment) {
+    for (int end : {options.segment->first, options.segment->second}) {
+      if (std::find(needed.begin(), needed.end(), end) == needed.end()) needed.push_back(end);
+    }
+  }
+  const std::vector<AscentTrace> traces =
+      ascent_directions(objective, needed, AscentOptions{options.rho, 1, options.ratio});
+  const auto trace_of = [&](int n) -> const AscentTrace& {
+    return traces[static_cast<size_t>(std::find(needed.begin(), needed.end(), n) - needed.begin())];
+  };
   LossDecrease out;
   out.steps = options.steps;
   out.lr = options.lr;
   const size_t n = options.steps.size();
+  PerturbedGradients at = gradients_at(
+      objective, std::vector<AscentTrace>(traces.begin(), traces.begin() + static_cast<long>(n)),
+      options.rho);
+  out.loss = std::move(at.loss);
+  out.gradient_norm = std::move(at.norm);
+  const std::vector<ParamList>& gradients = at.gradient;
   SavedWeights saved(objective.model().parameters());
-
-  std::vector<ParamList> gradients;
-  for (const AscentTrace& t : traces) {
-    saved.move_to({{options.rho, &t.direction}});
-    LossAndGradient lg = objective.gradient();
-    out.loss.push_back(lg.loss);
-    out.gradient_norm.push_back(norm(lg.gradient));
-    gradients.push_back(std::move(lg.gradient));
-  }
   // u − η g = w + ρ v_M − η g: always from the saved w, whatever u is.
   const auto decrease = [&](std::vector<std::pair<double, const ParamList*>> u, double loss_u,
                             const ParamList& g) {
@@ -86,7 +85,8 @@ LossDecrease loss_decrease(const Objective& objective, const LossDecreaseOptions
       out.t.push_back(t);
       // (1−t) w^{pA} + t w^{pB} = w + ρ(1−t) v_A + ρ t v_B.
       const std::vector<std::pair<double, const ParamList*>> u{
-          {options.rho * (1.0 - t), &ends[0].direction}, {options.rho * t, &ends[1].direction}};
+          {options.rho * (1.0 - t), &trace_of(out.segment.first).direction},
+          {options.rho * t, &trace_of(out.segment.second).direction}};
       saved.move_to(u);
       const double loss_u = objective.evaluate().loss;
       out.segment_loss.push_back(loss_u);

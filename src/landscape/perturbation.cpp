@@ -4,6 +4,7 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
+#include "sharpscope/landscape/saved_weights.h"
 
 namespace sharpscope {
 
@@ -31,6 +32,29 @@ std::vector<AscentTrace> ascent_directions(const Objective& objective, const std
     traces.push_back(ascend(weights, full_gradient(objective), options, keep_gradients));
   }
   return traces;
+}
+
+void validate_step_list(double rho, const std::vector<int>& steps, const std::vector<double>& ratio) {
+  AscentOptions{rho, 1, {}}.validate();
+  if (steps.empty()) throw UsageError("--steps: give at least one N");
+  for (int n : steps) {
+    if (n < 0) throw UsageError("--steps: N = " + std::to_string(n) + " must be >= 0");
+    if (n > 0 && !ratio.empty()) AscentOptions{rho, n, ratio}.validate();
+  }
+}
+
+PerturbedGradients gradients_at(const Objective& objective, const std::vector<AscentTrace>& traces,
+                                double rho) {
+  PerturbedGradients out;
+  SavedWeights saved(objective.model().parameters());
+  for (const AscentTrace& t : traces) {
+    saved.move_to({{rho, &t.direction}});
+    LossAndGradient lg = objective.gradient();
+    out.loss.push_back(lg.loss);
+    out.norm.push_back(norm(lg.gradient));
+    out.gradient.push_back(std::move(lg.gradient));
+  }
+  return out;
 }
 
 void for_each_batch(const Objective& objective,

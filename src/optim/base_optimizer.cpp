@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "sharpscope/core/error.h"
-#include "optim/number_text.h"
+#include "sharpscope/core/number_text.h"
 
 namespace sharpscope {
 namespace {

@@ -4,17 +4,9 @@
 
 #include <cmath>
 
+#include "sharpscope/core/random.h"
+
 namespace sharpscope {
-namespace {
-
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 at::Generator stream_generator(uint64_t seed, Stream stream, int64_t index) {
   const uint64_t key = splitmix64(seed ^ splitmix64((static_cast<uint64_t>(stream) << 48) ^

@@ -11,7 +11,7 @@
 
 #include "sharpscope/core/checkpoint.h"
 #include "sharpscope/core/error.h"
-#include "optim/number_text.h"
+#include "sharpscope/core/number_text.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/runtime.h"

@@ -25,6 +25,19 @@ std::string to_string(Scope scope);
 std::vector<AscentTrace> ascent_directions(const Objective& objective, const std::vector<int>& steps,
                                            const AscentOptions& ascent, bool keep_gradients = false);
 
+/// Validates a --steps list of N >= 0 with its radius and ratio; UsageError naming --steps,
+/// --rho or --ratio.
+void validate_step_list(double rho, const std::vector<int>& steps, const std::vector<double>& ratio);
+
+/// L, ‖∇L‖ and ∇L at each perturbed point w + ρ v_N of `traces`, in order (weights restored on
+/// return). Cost: one gradient pass over the objective per trace.
+struct PerturbedGradients {
+  std::vector<double> loss, norm;
+  std::vector<ParamList> gradient;
+};
+PerturbedGradients gradients_at(const Objective& objective, const std::vector<AscentTrace>& traces,
+                                double rho);
+
 /// Calls `body(batch_objective, weight)` for every mini-batch of `objective` (its batch size),
 /// weight = |B|/|S|, so Σ weight·L_B = L_S.
 void for_each_batch(const Objective& objective,

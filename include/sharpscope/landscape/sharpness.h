@@ -21,7 +21,7 @@ struct SharpnessOptions {
   double rho = 0.05;
   std::vector<double> ratio;
   bool asc = true, max = true, avg = true;  ///< which kinds to compute
-  int max_steps = 5;                        ///< N of L^Max
+  int max_steps = 5;  ///< N of L^Max = max over n ≤ N of L(w^{pn}); costs N(N+1)/2 gradient passes
   int avg_samples = 64;                     ///< K of L^Avg
   std::vector<int> perturbed_steps;         ///< extra L(w^{pN}) (000 Table 1: 1,3,5)
   Scope scope = Scope::kFull;               ///< scope of every ascent (L^Avg needs none)

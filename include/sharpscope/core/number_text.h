@@ -1,6 +1,6 @@
 #pragma once
-// Shortest decimal text that reads back to the same double: "0.1" for 0.1, yet metrics stored in
-// checkpoint metadata compare equal to a recomputation. Private to src/optim.
+/// Shortest decimal text that reads back to the same double: "0.1" for 0.1, yet every option and
+/// metric recorded in metadata or HDF5 attributes reads back as exactly the value that was used.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
