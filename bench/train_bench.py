@@ -48,13 +48,14 @@ def python_steps_per_second(arch, variant, steps, batch, x, y):
         loss, g = grad_at_current(xb, yb)
         if n_ascent:
             w0 = [p.detach().clone() for p in params]
-            with torch.no_grad():
-                for n in range(n_ascent):  # w^n = w^{n-1} + (rho/N) g/||g||
-                    if n > 0:
-                        _, g = grad_at_current(xb, yb)
+            for n in range(n_ascent):  # w^n = w^{n-1} + (rho/N) g/||g||
+                if n > 0:
+                    _, g = grad_at_current(xb, yb)
+                with torch.no_grad():
                     gn = torch.sqrt(sum((gi * gi).sum() for gi in g))
                     for p, gi in zip(params, g):
                         p.add_(gi, alpha=(rho / n_ascent) / gn.item())
+            with torch.no_grad():
                 d = [p - w for p, w in zip(params, w0)]  # w^pN = w + rho v_N
                 dn = torch.sqrt(sum((di * di).sum() for di in d))
                 for p, w, di in zip(params, w0, d):
