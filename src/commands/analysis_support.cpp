@@ -113,6 +113,25 @@ void write_preamble(H5Writer& writer, Session& session, const Metadata& attribut
   }
 }
 
+std::unique_ptr<PartialGrid> open_grid_rows(const std::string& out_path, const std::string& signature,
+                                            int64_t points, int64_t width, bool resume,
+                                            const CommonOptions& common) {
+  auto rows = std::make_unique<PartialGrid>(out_path, signature, points, width, resume);
+  if (rows->completed() > 0) {
+    say(common, "resuming: " + std::to_string(rows->completed()) + " of " +
+                    std::to_string(rows->points()) + " points from " + rows->partial_path());
+  }
+  return rows;
+}
+
+void commit_output(H5Writer& writer, PartialGrid* rows, const std::string& summary,
+                   const CommonOptions& common) {
+  writer.commit();
+  if (rows) rows->discard();  // only once the complete result is safely on disk
+  say(common, summary);
+  say(common, "wrote " + writer.path());
+}
+
 std::string cell(double value, int width) {
   char text[64];
   std::snprintf(text, sizeof text, "%*.6g", width, value);

@@ -9,6 +9,7 @@
 
 #include "commands/common.h"
 #include "sharpscope/core/number_text.h"
+#include "sharpscope/io/partial_grid.h"
 #include "sharpscope/landscape/directions.h"
 #include "sharpscope/landscape/surface.h"
 
@@ -65,6 +66,16 @@ std::unique_ptr<H5Writer> open_output(const std::string& path);
 /// directions as directions/d1, directions/d2 groups by parameter name.
 void write_preamble(H5Writer& writer, Session& session, const Metadata& attributes,
                     const std::vector<Direction>& directions = {});
+
+/// Opens a grid's resumable rows (PartialGrid) under `signature` and says when points are resumed.
+std::unique_ptr<PartialGrid> open_grid_rows(const std::string& out_path, const std::string& signature,
+                                            int64_t points, int64_t width, bool resume,
+                                            const CommonOptions& common);
+
+/// Commits the output, drops the grid's partial file if there is one, and prints the summary and
+/// the path written.
+void commit_output(H5Writer& writer, PartialGrid* rows, const std::string& summary,
+                   const CommonOptions& common);
 
 /// Compact number for tables: 6 significant digits, "nan"/"inf" spelled out.
 std::string cell(double value, int width = 10);

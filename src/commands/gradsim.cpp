@@ -48,9 +48,7 @@ void run_matrix(const GradsimFlags& f) {
   }
   write_result(*writer, r);
   write_preamble(*writer, s, {{"rho", number_text(options.rho)}, {"ratio", f.directions.ratio}, {"steps", f.steps}});
-  writer->commit();
-  say(f.common, r.summary());
-  say(f.common, "wrote " + writer->path());
+  commit_output(*writer, nullptr, r.summary(), f.common);
 }
 
 void run_field(const GradsimFlags& f) {
@@ -66,9 +64,9 @@ void run_field(const GradsimFlags& f) {
   options.validate();
   setup.attributes["reference"] = std::to_string(f.reference);
 
-  PartialGrid rows(out_path, grid_signature(s, setup.attributes), options.grid.points(),
-                   kCosineFieldRowWidth, f.directions.resume);
-  const CosineField r = cosine_field(*s.objective, setup.directions[0].values, setup.d2(), options, rows);
+  const auto rows = open_grid_rows(out_path, grid_signature(s, setup.attributes), options.grid.points(),
+                                   kCosineFieldRowWidth, f.directions.resume, f.common);
+  const CosineField r = cosine_field(*s.objective, setup.directions[0].values, setup.d2(), options, *rows);
 
   if (!f.common.quiet) {
     const size_t ny = std::max<size_t>(1, r.y.size());
@@ -84,10 +82,7 @@ void run_field(const GradsimFlags& f) {
   }
   write_result(*writer, r);
   write_preamble(*writer, s, setup.attributes, setup.directions);
-  writer->commit();
-  rows.discard();
-  say(f.common, r.summary());
-  say(f.common, "wrote " + writer->path());
+  commit_output(*writer, rows.get(), r.summary(), f.common);
 }
 
 }  // namespace

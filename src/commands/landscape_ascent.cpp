@@ -53,9 +53,7 @@ void run_ascent(const AscentFlags& f) {
   write_result(*writer, r);
   write_preamble(*writer, s, {{"rho", number_text(f.rho)}, {"ratio", f.ratio}, {"steps", f.steps},
                               {"k", f.k}, {"scope", f.scope}});
-  writer->commit();
-  say(f.common, r.summary());
-  say(f.common, "wrote " + writer->path());
+  commit_output(*writer, nullptr, r.summary(), f.common);
 }
 
 }  // namespace

@@ -55,21 +55,14 @@ void run_interp(const InterpFlags& f) {
   const GridSetup setup = build_grid(s, f.common, f.directions);
   for (const Direction& d : setup.directions) say(f.common, "direction " + d.description);
 
-  PartialGrid rows(out_path, grid_signature(s, setup.attributes), setup.grid.points(), kSurfaceRowWidth,
-                   f.directions.resume);
-  if (rows.completed() > 0) {
-    say(f.common, "resuming: " + std::to_string(rows.completed()) + " of " +
-                      std::to_string(rows.points()) + " points from " + rows.partial_path());
-  }
-  const Surface r = evaluate_surface(*s.objective, setup.directions[0].values, setup.d2(), setup.grid, rows);
+  const auto rows = open_grid_rows(out_path, grid_signature(s, setup.attributes), setup.grid.points(),
+                                   kSurfaceRowWidth, f.directions.resume, f.common);
+  const Surface r = evaluate_surface(*s.objective, setup.directions[0].values, setup.d2(), setup.grid, *rows);
 
   if (!f.common.quiet) print_surface(r);
   write_result(*writer, r, f.common.split);
   write_preamble(*writer, s, setup.attributes, setup.directions);
-  writer->commit();
-  rows.discard();
-  say(f.common, r.summary());
-  say(f.common, "wrote " + writer->path());
+  commit_output(*writer, rows.get(), r.summary(), f.common);
 }
 
 }  // namespace

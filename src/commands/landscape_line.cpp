@@ -52,10 +52,10 @@ void run_line(const LineFlags& f) {
   const Objective& test = session_is_train ? *other.objective : *s.objective;
 
   const Metadata attributes{{"alpha", f.alpha}, {"model_b", f.model_b}};
-  PartialGrid rows(out_path, grid_signature(s, attributes) + "model_b_sha256=" +
-                                 s.provenance.values().at("model_b_sha256"),
-                   static_cast<int64_t>(alpha.size()), kLineRowWidth, f.resume);
-  const CheckpointLine r = evaluate_checkpoint_line(train, &test, weights_b, alpha, rows);
+  const auto rows = open_grid_rows(
+      out_path, grid_signature(s, attributes) + "model_b_sha256=" + s.provenance.values().at("model_b_sha256"),
+      static_cast<int64_t>(alpha.size()), kLineRowWidth, f.resume, f.common);
+  const CheckpointLine r = evaluate_checkpoint_line(train, &test, weights_b, alpha, *rows);
 
   if (!f.common.quiet) {
     std::cout << label("alpha", 8) << label("train loss", 12) << label("train err", 12)
@@ -67,10 +67,7 @@ void run_line(const LineFlags& f) {
   }
   write_result(*writer, r);
   write_preamble(*writer, s, attributes);
-  writer->commit();
-  rows.discard();
-  say(f.common, r.summary());
-  say(f.common, "wrote " + writer->path());
+  commit_output(*writer, rows.get(), r.summary(), f.common);
 }
 
 }  // namespace

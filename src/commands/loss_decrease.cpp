@@ -76,9 +76,7 @@ void run_loss_decrease(const LossDecreaseFlags& f) {
   write_result(*writer, r);
   write_preamble(*writer, s, {{"rho", number_text(f.rho)}, {"ratio", f.ratio}, {"steps", f.steps},
                               {"lr", number_text(f.lr)}, {"segment", f.segment}, {"points", std::to_string(f.points)}});
-  writer->commit();
-  say(f.common, r.summary());
-  say(f.common, "wrote " + writer->path());
+  commit_output(*writer, nullptr, r.summary(), f.common);
 }
 
 }  // namespace
