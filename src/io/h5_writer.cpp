@@ -131,6 +131,11 @@ struct H5Writer::Impl {
 
 H5Writer::H5Writer(std::string path) : impl_(std::make_unique<Impl>()), path_(std::move(path)) {
   h5::silence_errors();
+  // The commit renames onto the path: it must never replace a device or directory (/dev/null).
+  std::error_code ec;
+  if (std::filesystem::exists(path_, ec) && !std::filesystem::is_regular_file(path_, ec)) {
+    throw OutputError("--out = '" + path_ + "': exists and is not a regular file");
+  }
   impl_->temp_path = path_ + ".tmp." + std::to_string(::getpid());
   impl_->file =
       h5::File(H5Fcreate(impl_->temp_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));

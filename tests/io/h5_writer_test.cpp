@@ -167,6 +167,17 @@ TEST(IoH5, MissingDirectoryIsOutputErrorNamingOut) {
   EXPECT_TRUE(fs::is_empty(dir.path()));
 }
 
+// Committing renames onto the path; as root that would replace /dev/null with a regular file.
+TEST(IoH5, NonRegularTargetIsOutputErrorAndLeftAlone) {
+  ScratchDir dir;
+  const std::string target = dir.file("a_directory");
+  fs::create_directory(target);
+  EXPECT_THROW(H5Writer{target}, OutputError);
+  EXPECT_THROW(H5Writer{"/dev/null"}, OutputError);
+  EXPECT_TRUE(fs::is_directory(target));
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+}
+
 TEST(IoH5, ReadOnlyDirectoryIsOutputError) {
   if (::geteuid() == 0) GTEST_SKIP() << "root may write into read-only directories";
   ScratchDir dir;
