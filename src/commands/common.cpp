@@ -52,7 +52,7 @@ Session open_session(const std::string& model_path, const CommonOptions& o) {
   Subset subset{o.subset, o.subset_seed};
   Dataset data = load_dataset(spec, split, subset);
 
-  Session session{runtime, std::move(model), std::move(data), nullptr, Provenance()};
+  Session session{runtime, std::move(model), std::move(data), nullptr, Provenance(), spec};
   session.objective = std::make_unique<Objective>(session.model, session.data, objective_options);
 
   Provenance& p = session.provenance;

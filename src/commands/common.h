@@ -42,6 +42,7 @@ struct Session {
   Dataset data;
   std::unique_ptr<Objective> objective;
   Provenance provenance;
+  DataSpec spec;  ///< the data set the session resolved (--data or the model's own)
 };
 
 /// Configures threads/seed/device, loads and moves the model, loads the data (the model's own

@@ -74,6 +74,11 @@ void register_train(CLI::App& app) {
   cmd->add_option("--label-smoothing", o.label_smoothing, "Cross-entropy label smoothing")->capture_default_str();
   cmd->add_option("--label-noise", o.label_noise, "Fraction of training labels shuffled (seeded)")->capture_default_str();
   cmd->add_option("--augment", o.augment, "Random crop (pad 4) + flip: auto (CIFAR only) | on | off")->capture_default_str();
+  cmd->add_option("--drop-example", o.drop_example, "Stability: train on S = the data without example i (-1 = off)")
+      ->capture_default_str();
+  cmd->add_option("--replace-example", o.replace_example,
+                  "Stability: ... and on S' = S with its example j replaced by the dropped one (-1 = off)")
+      ->capture_default_str();
   // Gradient rule.
   cmd->add_option("--optimizer", c->optimizer,
                   "sgd | sam | sam-N | msam-N | rand-sam | asam | stablesam | stableasam | gsam | psam | esam")

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sharpscope/core/error.h"
+#include "sharpscope/core/number_text.h"
 
 namespace sharpscope {
 
@@ -38,7 +39,9 @@ std::vector<double> Range::values() const {
   for (int64_t i = 0; i < count; ++i) {
     // Interpolating from both ends makes the first value exactly start and the last exactly stop.
     const double t = count == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(count - 1);
-    out[static_cast<size_t>(i)] = i == count - 1 ? stop : start + t * (stop - start);
+    const double value = log ? std::exp(std::log(start) + t * (std::log(stop) - std::log(start)))
+                             : start + t * (stop - start);
+    out[static_cast<size_t>(i)] = i == 0 ? start : i == count - 1 ? stop : value;
   }
   return out;
 }
@@ -48,10 +51,13 @@ Range parse_range(const std::string& text, const std::string& flag) {
   const std::vector<std::string> parts = split(text, ':');
   Range range;
   long long count = 0;
-  if (parts.size() != 3 || !parse_double(parts[0], range.start) ||
+  const bool log_scale = parts.size() == 4 && parts[3] == "log";
+  if ((parts.size() != 3 && !log_scale) || !parse_double(parts[0], range.start) ||
       !parse_double(parts[1], range.stop) || !parse_long(parts[2], count)) {
-    throw UsageError(prefix + "expected start:stop:count, e.g. -0.2:0.2:21");
+    throw UsageError(prefix + "expected start:stop:count[:log], e.g. -0.2:0.2:21 or 0.001:0.3:100:log");
   }
+  if (log_scale && !(range.start > 0.0)) throw UsageError(prefix + "a log range needs start > 0");
+  range.log = log_scale;
   if (count < 1) throw UsageError(prefix + "count must be >= 1");
   if (range.stop < range.start) throw UsageError(prefix + "empty grid (stop < start)");
   if (count == 1 && range.stop != range.start) {
@@ -73,6 +79,20 @@ std::vector<int> parse_int_list(const std::string& text, const std::string& flag
       throw UsageError(flag + " = '" + text + "': values must increase, without repeats");
     }
     values.push_back(static_cast<int>(value));
+  }
+  if (values.empty()) throw UsageError(flag + " = '" + text + "': give at least one value");
+  return values;
+}
+
+std::vector<double> parse_number_list(const std::string& text, const std::string& flag, double minimum) {
+  std::vector<double> values;
+  for (const std::string& part : split(text, ',')) {
+    double value = 0.0;
+    if (!parse_double(part, value) || value < minimum) {
+      throw UsageError(flag + " = '" + text + "': expected numbers >= " + number_text(minimum) +
+                       " separated by commas, e.g. 0.05,0.1");
+    }
+    values.push_back(value);
   }
   if (values.empty()) throw UsageError(flag + " = '" + text + "': give at least one value");
   return values;

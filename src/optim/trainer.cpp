@@ -24,7 +24,7 @@
 #include "sharpscope/io/train_log_writer.h"
 #include "sharpscope/io/version.h"
 #include "sharpscope/optim/random_streams.h"
-#include "sharpscope/optim/training_batch.h"
+#include "sharpscope/optim/training_step.h"
 
 namespace sharpscope {
 namespace {
@@ -150,6 +150,7 @@ void TrainOptions::validate() const {
   if (!lr_milestones.empty() && lr_schedule != "step") {
     throw UsageError("--lr-milestones: needs --lr-schedule step");
   }
+  if (replace_example >= 0 && drop_example < 0) throw UsageError("--replace-example: needs --drop-example");
   if (save_every_epochs < 0) {
     throw UsageError("--save-every-epochs = " + std::to_string(save_every_epochs) + ": must be >= 0");
   }
@@ -169,7 +170,7 @@ std::string TrainOptions::signature() const {
   std::ostringstream out;
   out << "arch=" << arch << " data=" << data << " train_subset=" << train_subset
       << " batch=" << batch_size << " smoothing=" << label_smoothing << " noise=" << label_noise
-      << " augment=" << augment << " rule=[" << rule.describe() << "] base=[" << base.describe()
+      << " augment=" << augment << " drop=" << drop_example << " replace=" << replace_example << " rule=[" << rule.describe() << "] base=[" << base.describe()
       << "] schedule=" << lr_schedule << " warmup=" << warmup_epochs << " gamma=" << lr_gamma
       << " milestones=";
   for (double m : lr_milestones) out << m << ",";
@@ -206,6 +207,7 @@ TrainResult train(const TrainOptions& o) {
   run.train_data = load_dataset(run.spec, Split::kTrain, {o.train_subset, std::nullopt});
   run.test_data = load_dataset(run.spec, Split::kTest, {o.test_subset, std::nullopt});
   run.train_data.labels = shuffle_labels(run.train_data.labels, o.label_noise, o.seed);
+  if (o.drop_example >= 0) run.train_data = neighbouring_set(run.train_data, o.drop_example, o.replace_example);
   run.eval_train_data = o.eval_train_subset > 0 && o.eval_train_subset < run.train_data.size()
                             ? run.train_data.slice(0, o.eval_train_subset)
                             : run.train_data;
@@ -272,8 +274,7 @@ TrainResult train(const TrainOptions& o) {
   // Ctrl-C saves a resumable checkpoint at the current step instead of losing the run.
   install_interrupt_handler();
   Progress progress("train " + o.rule.describe(), run.total_steps, o.quiet);
-  at::Tensor permutation;
-  int64_t permutation_epoch = -1;
+  BatchOrder order(run.train_data, o.batch_size, o.seed, run.augment);
   double train_seconds = 0.0;
   int64_t step = run.start_step;
   for (; step < run.total_steps; ++step) {
@@ -285,30 +286,11 @@ TrainResult train(const TrainOptions& o) {
     }
     const auto step_start = Clock::now();
     const int64_t epoch = step / run.steps_per_epoch;
-    const int64_t within = step % run.steps_per_epoch;
-    if (epoch != permutation_epoch) {
-      at::Generator shuffle = stream_generator(o.seed, Stream::kShuffle, epoch);
-      permutation = torch::randperm(n, shuffle, torch::kLong);
-      permutation_epoch = epoch;
-    }
-    const int64_t start = within * o.batch_size;
-    const at::Tensor index = permutation.narrow(0, start, std::min(o.batch_size, n - start));
-    at::Tensor images = run.train_data.images.index_select(0, index);
-    if (run.augment) {
-      at::Generator crops = stream_generator(o.seed, Stream::kAugment, step);
-      images = augment_crop_flip(images, crops);
-    }
-    TrainingBatch batch(model, images.to(run.runtime.device, run.runtime.dtype),
-                        run.train_data.labels.index_select(0, index).to(run.runtime.device),
-                        o.label_smoothing);
-    at::Generator noise = stream_generator(o.seed, Stream::kRule, step);
-    const StepGradient g =
-        rule->compute(model.parameters(), BatchView::whole(batch), {step, run.total_steps, &noise});
     const double lr = run.schedule.lr_at(step, run.total_steps, o.base.lr);
-    optimizer.step(g.gradient, lr);
+    const StepDiagnostics d = take_step(model, *rule, optimizer, order, step,
+                                        {lr, o.label_smoothing, o.seed, run.total_steps});
     train_seconds += seconds_since(step_start);
 
-    const StepDiagnostics& d = g.diagnostics;
     run.log.steps.push_back({static_cast<double>(step),
                              static_cast<double>(step) / static_cast<double>(run.steps_per_epoch), lr,
                              run.passes() + d.passes, d.loss, d.perturbed_loss, d.gradient_norm,

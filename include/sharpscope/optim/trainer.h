@@ -25,6 +25,10 @@ struct TrainOptions {
   double label_smoothing = 0.0;
   double label_noise = 0.0;          ///< fraction of training labels shuffled (003 §5.4)
   std::string augment = "auto";      ///< auto (CIFAR only) | on | off: crop (pad 4) + flip
+  /// Algorithmic stability (science.md §8): train on S = the training set without this example
+  /// (-1 = off), and with `replace_example` ≥ 0 on S′ (see neighbouring_set).
+  int64_t drop_example = -1;
+  int64_t replace_example = -1;
   RuleOptions rule;
   BaseOptimizerOptions base;
   std::string lr_schedule = "constant";
