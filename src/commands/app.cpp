@@ -27,6 +27,9 @@ int run(int argc, const char* const* argv) {
   register_loss_decrease(app);
   register_sharpness(app);
   register_hessian(app);
+  register_escape_test(app);
+  register_stability(app);
+  register_toy(app);
 
 
   set_process_command_line(joined_command_line(argc, argv));

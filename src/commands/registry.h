@@ -14,5 +14,8 @@ void register_gradsim(CLI::App& app);
 void register_loss_decrease(CLI::App& app);
 void register_sharpness(CLI::App& app);
 void register_hessian(CLI::App& app);
+void register_escape_test(CLI::App& app);
+void register_stability(CLI::App& app);
+void register_toy(CLI::App& app);
 
 }  // namespace sharpscope::cli

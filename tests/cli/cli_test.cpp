@@ -63,6 +63,14 @@ TEST(Cli, BadInputGivesItsExitCodeAndNoOutput) {
       {{"info", kFixture, "--dtype", "float16", "--out", out}, 2},
       {{"info", kFixture, "--device", "tpu", "--out", out}, 2},
       {{"info", kFixture, "--subset", "8", "--out", dir + "/no/such/dir/out.h5"}, 4},
+      {{"escape-test", kFixture, "--threshold", "0.9", "--drop", "0.1", "--out", out}, 2},
+      {{"escape-test", kFixture, "--optimizer", "adam", "--out", out}, 2},
+      {{"escape-test", kFixture, "--rho", "0.1,-1", "--out", out}, 2},
+      {{"toy", "saddle", "--lrs", "0:0.3:10:log", "--out", out}, 2},
+      {{"toy", "saddle", "--optimizers", "gd,adam", "--out", out}, 2},
+      {{"toy", "saddle", "--criterion", "close", "--out", out}, 2},
+      {{"toy", "valley", "--loss", "cubic", "--out", out}, 2},
+      {{"stability", "--optimizer", "sgd", "--train-subset", "1", "--out", out}, 2},
   };
   for (const BadInput& c : cases) {
     EXPECT_EQ(run(c.args), c.exit_code) << c.args[1] << " " << (c.args.size() > 3 ? c.args[3] : "");
@@ -71,6 +79,43 @@ TEST(Cli, BadInputGivesItsExitCodeAndNoOutput) {
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
   }
+}
+
+// The dynamics commands end to end on small cases: the files carry their layout and provenance.
+TEST(Cli, DynamicsCommandsWriteTheirLayouts) {
+  const std::string dir = testing::temp_directory("cli-dynamics");
+  const std::string model = dir + "/minimum.pt";
+  ASSERT_EQ(run({"train", "--arch", "mlp:16", "--data", "synthetic:256,1,8,8,3,0", "--epochs", "4", "--lr", "0.1",
+                 "--threads", "1", "--out", model, "--quiet"}),
+            0);
+  ASSERT_EQ(run({"escape-test", model, "--optimizer", "sgd,sam", "--rho", "0.05,0.1", "--lr", "0.1", "--batch-size",
+                 "32", "--trials", "3", "--max-steps", "4", "--threshold", "0", "--subset", "64", "--threads", "1",
+                 "--out", dir + "/escape.h5", "--quiet"}),
+            0);
+  const H5Reader escape(dir + "/escape.h5");
+  EXPECT_EQ(escape.attribute("/", "result_kind"), "escape_time");
+  std::vector<int64_t> shape;
+  escape.read("accuracy", &shape);
+  EXPECT_EQ(shape, (std::vector<int64_t>{3, 3, 5}));
+  EXPECT_EQ(escape.read_int("censored"), std::vector<int64_t>(9, 1));  // threshold 0: nobody escapes
+  EXPECT_EQ(escape.read_int("steps"), std::vector<int64_t>(9, 4));
+  EXPECT_EQ(escape.attribute("/", "option.threshold"), "0");
+  EXPECT_NO_THROW(escape.attribute("/", "model_sha256"));
+
+  ASSERT_EQ(run({"toy", "saddle", "--starts", "50", "--lrs", "0.01:0.1:3:log", "--rho", "0.2", "--iters", "200",
+                 "--out", dir + "/saddle.h5", "--quiet"}),
+            0);
+  const H5Reader saddle(dir + "/saddle.h5");
+  saddle.read("success_rate", &shape);
+  EXPECT_EQ(shape, (std::vector<int64_t>{3, 3}));  // gd, sam 0.2, stablesam 0.2 × 3 learning rates
+  EXPECT_NEAR(saddle.read("lr")[1], std::sqrt(0.01 * 0.1), 1e-15);
+  EXPECT_EQ(saddle.attribute("/", "criterion"), "basin");
+
+  ASSERT_EQ(run({"toy", "valley", "--loss", "linex", "--rho", "1,2", "--out", dir + "/valley.h5", "--quiet"}), 0);
+  const H5Reader valley(dir + "/valley.h5");
+  valley.read("sam_objective", &shape);
+  EXPECT_EQ(shape, (std::vector<int64_t>{2, 4001}));
+  EXPECT_EQ(valley.read("sam_minima/w").size(), 2u);
 }
 
 TEST(Cli, EveryCommandHelpShowsAnExample) {

@@ -1,0 +1,53 @@
+#pragma once
+/// The 1-D valleys of Park (002 §3.1, Fig. 3.1; science.md §9) and their SAM objective
+///   L̃(w) = max_{|ε| ≤ ρ} L(w + ε),
+/// computed exactly: the maximum of a smooth L over [w − ρ, w + ρ] lies at an end or at one of L's
+/// interior local maxima, so L̃(w) = max(L(w − ρ), L(w + ρ), L(m) for local maxima m inside).
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace sharpscope {
+
+struct ValleyLoss {
+  std::string name;
+  std::function<double(double)> value;
+  std::vector<double> local_maxima;  ///< every local maximum of L (where L̃'s max can be interior)
+  double grid_start = 0.0, grid_stop = 0.0;  ///< default plotting range
+};
+
+/// sextic: w²(w−1)²(w−2)² (symmetric about its middle minimum w = 1; local maxima 1 ± 1/√3).
+ValleyLoss sextic_valley();
+/// LINEX: e^{αw} − αw − 1 (minimum 0 at w = 0; for α < 0 steep for w < 0, flat with slope → |α| for w > 0).
+ValleyLoss linex_valley(double alpha = -0.3);
+/// quadratic: w²/2 (tests: L̃(w) = L(|w| + ρ)).
+ValleyLoss quadratic_valley();
+/// By name: sextic | linex | quadratic; UsageError naming --loss otherwise.
+ValleyLoss valley_loss(const std::string& name, double alpha);
+
+/// L̃(w) for radius ρ ≥ 0 (exact, see above).
+double sam_objective(const ValleyLoss& loss, double w, double rho);
+
+/// A local minimum of a 1-D function, refined from a grid minimum by golden-section search on the
+/// two neighbouring cells to `tolerance` in w.
+struct ValleyMinimum {
+  double w = 0.0;
+  double value = 0.0;
+};
+std::vector<ValleyMinimum> local_minima(const std::function<double(double)>& f, const std::vector<double>& grid,
+                                        double tolerance = 1e-10);
+
+struct ValleyCurves {
+  ValleyLoss loss;
+  std::vector<double> w, rhos;
+  std::vector<double> loss_values;           ///< L(w)
+  std::vector<double> sam_values;            ///< [rho][w]: L̃(w)
+  std::vector<ValleyMinimum> minima;         ///< of L
+  std::vector<std::vector<ValleyMinimum>> sam_minima;  ///< of L̃, per ρ
+  /// For each ρ and each minimum of L̃: w̃* − w* for the nearest minimum w* of L (the SAM bias).
+  std::vector<std::vector<double>> shifts;
+};
+
+ValleyCurves valley_curves(const ValleyLoss& loss, const std::vector<double>& rhos, const std::vector<double>& w);
+
+}  // namespace sharpscope

@@ -1,0 +1,132 @@
+#include "sharpscope/dynamics/saddle.h"
+
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+#include "sharpscope/core/error.h"
+#include "sharpscope/core/number_text.h"
+#include "sharpscope/core/random.h"
+#include "sharpscope/optim/gradient_rule.h"
+
+namespace sharpscope {
+namespace {
+
+constexpr double kDivergedNorm = 1e6;
+
+double norm(const Point2& x) { return std::hypot(x[0], x[1]); }
+
+double distance(const Point2& a, const Point2& b) { return std::hypot(a[0] - b[0], a[1] - b[1]); }
+
+bool diverged(const Point2& x) { return !std::isfinite(x[0]) || !std::isfinite(x[1]) || norm(x) > kDivergedNorm; }
+
+// The minimum ±(1, 1) nearer to x.
+Point2 nearest_minimum(const Point2& x) { return x[0] + x[1] >= 0.0 ? Point2{1.0, 1.0} : Point2{-1.0, -1.0}; }
+
+}  // namespace
+
+double saddle_loss(const Point2& x) {
+  return 0.25 * x[0] * x[0] * x[0] * x[0] - x[0] * x[1] + 0.5 * x[1] * x[1];
+}
+
+Point2 saddle_gradient(const Point2& x) { return {x[0] * x[0] * x[0] - x[1], x[1] - x[0]}; }
+
+std::string SaddleOptimizer::label() const {
+  if (name == "gd") return "GD";
+  return (name == "sam" ? "SAM" : "StableSAM") + std::string(" rho=") + number_text(rho);
+}
+
+Point2 saddle_step(const SaddleOptimizer& o, const Point2& x, double lr) {
+  const Point2 g = saddle_gradient(x);
+  if (o.name == "gd") return {x[0] - lr * g[0], x[1] - lr * g[1]};
+  // SAM (science.md §1 with N = 1): w^p = w + ρ ∇f/‖∇f‖, descend along ∇f(w^p).
+  const double g_norm = norm(g);
+  const double scale = g_norm > 0.0 ? o.rho / g_norm : 0.0;
+  Point2 g_asc = saddle_gradient({x[0] + scale * g[0], x[1] + scale * g[1]});
+  if (o.name == "stablesam") {
+    const double gamma = renormalization_factor(g_norm, norm(g_asc), o.stable_clamp);
+    g_asc = {gamma * g_asc[0], gamma * g_asc[1]};
+  }
+  return {x[0] - lr * g_asc[0], x[1] - lr * g_asc[1]};
+}
+
+const char* to_string(SaddleOutcome outcome) {
+  switch (outcome) {
+    case SaddleOutcome::kMinimum: return "minimum";
+    case SaddleOutcome::kSaddle: return "saddle";
+    case SaddleOutcome::kDiverged: return "diverged";
+    case SaddleOutcome::kOther: return "other";
+  }
+  return "?";
+}
+
+void SaddleCriterion::validate() const {
+  if (kind != "basin" && kind != "distance") throw UsageError("--criterion = '" + kind + "': expected basin or distance");
+  if (!(tol > 0.0)) throw UsageError("--tol = " + number_text(tol) + ": must be > 0");
+  if (!(grad_tol > 0.0)) throw UsageError("--grad-tol = " + number_text(grad_tol) + ": must be > 0");
+}
+
+SaddleOutcome classify(const Point2& x, const SaddleCriterion& c) {
+  if (diverged(x)) return SaddleOutcome::kDiverged;
+  const double to_minimum = distance(x, nearest_minimum(x));
+  const bool success = c.kind == "distance"
+                           ? to_minimum <= c.tol
+                           : to_minimum < norm(x) && to_minimum <= 1.0 && norm(saddle_gradient(x)) <= c.grad_tol;
+  if (success) return SaddleOutcome::kMinimum;
+  return norm(x) < to_minimum ? SaddleOutcome::kSaddle : SaddleOutcome::kOther;
+}
+
+std::vector<Point2> saddle_starts(int64_t count, uint64_t seed) {
+  std::vector<Point2> starts(static_cast<size_t>(count));
+  uint64_t state = splitmix64(seed);
+  const auto uniform = [&state] {
+    state = splitmix64(state);
+    return -2.0 + 4.0 * static_cast<double>(state >> 11) * 0x1.0p-53;  // 53 random bits → [−2, 2)
+  };
+  for (Point2& x : starts) x = {uniform(), uniform()};
+  return starts;
+}
+
+Point2 saddle_run(const SaddleOptimizer& optimizer, Point2 x, double lr, int64_t iterations) {
+  for (int64_t t = 0; t < iterations && !diverged(x); ++t) x = saddle_step(optimizer, x, lr);
+  return x;
+}
+
+int64_t SaddleSweep::count(size_t optimizer, size_t lr, SaddleOutcome outcome) const {
+  return counts[(optimizer * lrs.size() + lr) * kSaddleOutcomes + static_cast<size_t>(outcome)];
+}
+
+double SaddleSweep::success_rate(size_t optimizer, size_t lr) const {
+  return static_cast<double>(count(optimizer, lr, SaddleOutcome::kMinimum)) / static_cast<double>(starts.size());
+}
+
+SaddleSweep saddle_sweep(const std::vector<SaddleOptimizer>& optimizers, const std::vector<double>& lrs,
+                         const std::vector<Point2>& starts, int64_t iterations, const SaddleCriterion& criterion,
+                         int threads, const std::function<void(int64_t)>& progress) {
+  SaddleSweep sweep{optimizers, lrs, starts, iterations, criterion, {}};
+  const int64_t cells = static_cast<int64_t>(optimizers.size() * lrs.size());
+  sweep.counts.assign(static_cast<size_t>(cells * kSaddleOutcomes), 0);
+  // Cells are independent: threads take the next cell from a shared counter and write only that
+  // cell's counts; the calling thread reports progress.
+  std::atomic<int64_t> next{0}, done{0};
+  const auto work = [&](bool reporter) {
+    for (int64_t cell = next++; cell < cells; cell = next++) {
+      const SaddleOptimizer& optimizer = optimizers[static_cast<size_t>(cell) / lrs.size()];
+      const double lr = lrs[static_cast<size_t>(cell) % lrs.size()];
+      int64_t* counts = &sweep.counts[static_cast<size_t>(cell * kSaddleOutcomes)];
+      for (const Point2& start : starts) {
+        ++counts[static_cast<int>(classify(saddle_run(optimizer, start, lr, iterations), criterion))];
+      }
+      ++done;
+      if (reporter && progress) progress(done);
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (int t = 1; t < threads; ++t) helpers.emplace_back(work, false);
+  work(true);
+  for (std::thread& helper : helpers) helper.join();
+  if (progress) progress(cells);
+  return sweep;
+}
+
+}  // namespace sharpscope
