@@ -7,13 +7,9 @@ source "$(dirname "$0")/common.sh"
 mkdir -p "$out"
 train_model fmnist-mlp-sam --optimizer sam --rho 0.05 --seed 0
 train_model fmnist-mlp-stablesam --optimizer stablesam --rho 0.05 --seed 0
-for m in sam stablesam; do
-  ck=checkpoints/fmnist-mlp-$m.pt
-  "$bin" hessian spectrum "$ck" --top 1 --save-vectors --subset 2048 --quiet --out "$out/eig-$m.h5"
-  "$bin" landscape interp "$ck" --dirs eig1 --eigen-file "$out/eig-$m.h5" --x -1:1:21 \
-    --subset 2048 --quiet --out "$out/eig-line-$m.h5"
-  $plot plots/plot_landscape.py "$out/eig-line-$m.h5" --out "$out/eig-line-$m.png" >/dev/null
-done
+"$bin" landscape eigen checkpoints/fmnist-mlp-sam.pt checkpoints/fmnist-mlp-stablesam.pt --top 1 --x -1:1:21 \
+  --subset 2048 --quiet --out "$out/eigen-lines.h5"
+$plot plots/plot_landscape.py "$out/eigen-lines.h5" --out "$out/eigen-lines.png" >/dev/null
 logs=()
 for m in sam stablesam; do [[ -f "$out/train-fmnist-mlp-$m.h5" ]] && logs+=("$out/train-fmnist-mlp-$m.h5"); done
 ((${#logs[@]})) && $plot plots/plot_train.py "${logs[@]}" --out "$out/train.png" >/dev/null

@@ -10,6 +10,7 @@ The kind is read from the root attribute `result_kind`:
   cosine_field     heat-map with values over the grid              (000 Fig. 6)
   loss_decrease    heat-map with values, and curves along a segment (000 Fig. 7, 8)
   checkpoint_line  train/test loss and error against alpha          (Park 002 Fig. 5.1)
+  eigen_lines      L(w + t v_i) along top eigenvectors, per model   (Tan et al. 003 Fig. 2)
   sharpness        bar chart of sharpness x1e3 per model or group   (001 Table 2)
 """
 import argparse
@@ -154,6 +155,20 @@ def plot_line(f, fig):
     fig.suptitle(f"(1-a) w_A + a w_B, |w_B - w_A| = {dist:.4g} (002 Fig. 5.1)\n" + subtitle(f))
 
 
+def plot_eigen_lines(f, fig):
+    t = f["t"][()]
+    loss, lam = f["loss"][()], f["eigenvalue"][()]
+    names = [p.split("/")[-1] for p in f["models"].asstr()[()]]
+    axes = [fig.add_subplot(1, loss.shape[1], i + 1) for i in range(loss.shape[1])]
+    for i, ax in enumerate(axes):
+        for m, name in enumerate(names):
+            ax.plot(t, loss[m, i], label=f"{name} (lambda_{i + 1} = {lam[m, i]:.4g})")
+        ax.set_xlabel(f"t along eigenvector {i + 1}")
+        ax.set_ylabel("loss")
+        ax.legend(fontsize=8)
+    fig.suptitle("Loss along top Hessian eigenvectors (003 Fig. 2)\n" + subtitle(f))
+
+
 def plot_sharpness(f, fig):
     ax = fig.add_subplot(1, 1, 1)
     kinds = [k for k in ("asc", "max", "avg") if f"models/sharpness_{k}" in f
@@ -182,6 +197,7 @@ PLOTS = {
     "cosine_field": (plot_cosine_field, (7, 5.5)),
     "loss_decrease": (plot_loss_decrease, (12, 5)),
     "checkpoint_line": (plot_line, (11, 4.5)),
+    "eigen_lines": (plot_eigen_lines, (7, 4.5)),
     "sharpness": (plot_sharpness, (7, 4.5)),
 }
 

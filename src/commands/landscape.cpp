@@ -13,6 +13,7 @@ void register_landscape(CLI::App& app) {
   register_landscape_ascent(*cmd);
   register_landscape_interp(*cmd);
   register_landscape_line(*cmd);
+  register_landscape_eigen(*cmd);
 }
 
 }  // namespace sharpscope::cli

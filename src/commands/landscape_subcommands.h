@@ -9,5 +9,6 @@ namespace sharpscope::cli {
 void register_landscape_ascent(CLI::App& landscape);
 void register_landscape_interp(CLI::App& landscape);
 void register_landscape_line(CLI::App& landscape);
+void register_landscape_eigen(CLI::App& landscape);
 
 }  // namespace sharpscope::cli

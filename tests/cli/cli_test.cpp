@@ -102,6 +102,19 @@ TEST(Cli, DynamicsCommandsWriteTheirLayouts) {
   EXPECT_EQ(escape.attribute("/", "option.threshold"), "0");
   EXPECT_NO_THROW(escape.attribute("/", "model_sha256"));
 
+  // landscape eigen over a two-checkpoint series (the same model twice: identical rows).
+  ASSERT_EQ(run({"landscape", "eigen", model, model, "--top", "2", "--x", "-1:1:5", "--subset", "64", "--dtype",
+                 "float64", "--threads", "1", "--out", dir + "/eigen.h5", "--quiet"}),
+            0);
+  const H5Reader eigen(dir + "/eigen.h5");
+  EXPECT_EQ(eigen.attribute("/", "result_kind"), "eigen_lines");
+  const std::vector<double> lines = eigen.read("loss", &shape);
+  EXPECT_EQ(shape, (std::vector<int64_t>{2, 2, 5}));
+  for (size_t i = 0; i < 10; ++i) EXPECT_DOUBLE_EQ(lines[i], lines[10 + i]);
+  const std::vector<double> lambda = eigen.read("eigenvalue");
+  EXPECT_GE(lambda[0], lambda[1]);
+  EXPECT_TRUE(eigen.has("directions/model1/eig2"));
+
   ASSERT_EQ(run({"toy", "saddle", "--starts", "50", "--lrs", "0.01:0.1:3:log", "--rho", "0.2", "--iters", "200",
                  "--out", dir + "/saddle.h5", "--quiet"}),
             0);

@@ -1,0 +1,28 @@
+#pragma once
+/// The loss along the top Hessian eigenvectors of a model (003 Fig. 2; science.md §4, §6): the
+/// top-k eigenpairs from the one HVP operator, then L(w + t vᵢ) on a grid of t for each unit vᵢ.
+/// `landscape eigen` runs it over a series of checkpoints.
+#include <cstdint>
+#include <vector>
+
+#include "sharpscope/hessian/hvp_operator.h"
+#include "sharpscope/hessian/spectrum_result.h"
+
+namespace sharpscope {
+
+class Objective;
+
+struct EigenLine {
+  std::vector<double> t;
+  std::vector<double> eigenvalues, residuals;  ///< [k]
+  std::vector<double> loss, accuracy;          ///< [k, t]: L(w + t vᵢ) and its accuracy
+  int64_t hvps = 0;
+  /// The eigenvectors' sign is fixed so that Σ vᵢ ≥ 0 (solvers return either sign).
+  std::vector<ParamList> vectors;
+};
+
+/// Cost: the spectrum's HVPs + k·|t| forward passes. Weights are restored bit-exactly.
+EigenLine eigen_line(const Objective& objective, const SpectrumOptions& spectrum, const HvpOperatorOptions& hvp,
+                     const std::vector<double>& t);
+
+}  // namespace sharpscope
