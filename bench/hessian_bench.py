@@ -125,10 +125,10 @@ def timed(fn):
     return out, time.perf_counter() - start
 
 
-def sharpscope(binary, model_path, args, extra, out):
+def sharpscope(binary, model_path, args, extra, out, seed=0):
     cmd = [binary, "hessian"] + extra + [model_path, "--data", "fmnist", "--subset", str(args.subset),
                                         "--batch-size", str(args.batch_size), "--threads",
-                                        str(args.threads), "--seed", "0", "--quiet", "--out", out]
+                                        str(args.threads), "--seed", str(seed), "--quiet", "--out", out]
     subprocess.run(cmd, check=True)
     with h5py.File(out, "r") as f:
         first = float(f["eigenvalues"][0]) if "eigenvalues" in f else float(f["trace"][0])
@@ -143,6 +143,9 @@ def main():
     parser.add_argument("--hidden", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--workdir", default="bench/out")
+    parser.add_argument("--seeds", type=int, default=5,
+                        help="start vectors / probes per analysis: iteration counts depend on the random start, "
+                             "so single runs compare luck; means over seeds compare the implementations")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -169,17 +172,24 @@ def main():
         ("power top-5", lambda h: h.eigenvalues(top_n=5)[0], ["spectrum", "--method", "power", "--top", "5"]),
         ("trace", lambda h: h.trace()[0], ["trace"]),
     ]:
-        torch.manual_seed(0)
-        h = PyHessianStyle(model, batches)
-        value, seconds = timed(lambda: fn(h))
-        ours = sharpscope(args.binary, model_path, args, extra, os.path.join(args.workdir, name.replace(" ", "_") + ".h5"))
-        rows.append((name, value, h.hvps, seconds) + ours)
+        python_runs, our_runs = [], []
+        for seed in range(args.seeds):
+            torch.manual_seed(seed)
+            h = PyHessianStyle(model, batches)
+            value, seconds = timed(lambda: fn(h))
+            python_runs.append((value, h.hvps, seconds))
+            out = os.path.join(args.workdir, name.replace(" ", "_") + f"-{seed}.h5")
+            our_runs.append(sharpscope(args.binary, model_path, args, extra, out, seed))
+        mean = lambda runs, i: sum(r[i] for r in runs) / len(runs)
+        rows.append((name, mean(python_runs, 0), mean(python_runs, 1), mean(python_runs, 2),
+                     mean(our_runs, 0), mean(our_runs, 1), mean(our_runs, 2)))
     lanczos = sharpscope(args.binary, model_path, args, ["spectrum", "--method", "lanczos", "--top", "5"],
                          os.path.join(args.workdir, "lanczos_top-5.h5"))
+    print(f"means over {args.seeds} seeds")
     print(f"{'analysis':<12} {'PyTorch value':>14} {'HVPs':>5} {'s':>7} | {'sharpscope value':>16} {'HVPs':>5} "
           f"{'s':>7} | {'s/HVP ratio':>11} {'time ratio':>10}")
     for name, v0, n0, s0, v1, n1, s1 in rows:
-        print(f"{name:<12} {v0:>14.6g} {n0:>5d} {s0:>7.2f} | {v1:>16.6g} {n1:>5d} {s1:>7.2f} | "
+        print(f"{name:<12} {v0:>14.6g} {n0:>5.1f} {s0:>7.2f} | {v1:>16.6g} {n1:>5.1f} {s1:>7.2f} | "
               f"{(s0 / n0) / (s1 / n1):>11.2f} {s0 / s1:>10.2f}")
     print(f"sharpscope lanczos top-5: lambda1 {lanczos[0]:.6g}, {lanczos[1]} HVPs, {lanczos[2]:.2f} s")
 
