@@ -32,7 +32,28 @@ double dot(const ParamList& x, const ParamList& y) {
   return total;
 }
 
-double norm(const ParamList& x) { return std::sqrt(dot(x, x)); }
+double norm(const ParamList& x) {
+  torch::NoGradGuard no_grad;
+  double total = 0.0;
+  for (const at::Tensor& t : x) {
+    const at::Tensor wide = t.reshape(-1).to(at::kDouble);
+    total += at::dot(wide, wide).item<double>();
+  }
+  return std::sqrt(total);
+}
+
+Gram gram(const ParamList& x, const ParamList& y) {
+  check_same_structure(x, y, "gram");
+  torch::NoGradGuard no_grad;
+  Gram g;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const at::Tensor wx = x[i].reshape(-1).to(at::kDouble), wy = y[i].reshape(-1).to(at::kDouble);
+    g.xx += at::dot(wx, wx).item<double>();
+    g.yy += at::dot(wy, wy).item<double>();
+    g.xy += at::dot(wx, wy).item<double>();
+  }
+  return g;
+}
 
 void axpy(double a, const ParamList& x, ParamList& y) {
   check_same_structure(x, y, "axpy");
@@ -116,9 +137,10 @@ int64_t numel(const ParamList& x) {
 }
 
 double cosine(const ParamList& x, const ParamList& y) {
-  const double nx = norm(x), ny = norm(y);
+  const Gram g = gram(x, y);
+  const double nx = std::sqrt(g.xx), ny = std::sqrt(g.yy);
   if (nx == 0.0 || ny == 0.0) return std::numeric_limits<double>::quiet_NaN();
-  return dot(x, y) / (nx * ny);
+  return g.xy / (nx * ny);
 }
 
 }  // namespace sharpscope

@@ -45,10 +45,20 @@ StepDiagnostics diagnose(const LossGradient& at_w, double perturbed_loss, const 
   StepDiagnostics d;
   d.loss = at_w.loss;
   d.perturbed_loss = perturbed_loss;
-  d.gradient_norm = norm(at_w.gradient);
-  d.ascent_gradient_norm = norm(g_asc);
+  const Gram g = gram(at_w.gradient, g_asc);
+  d.gradient_norm = std::sqrt(g.xx);
+  d.ascent_gradient_norm = std::sqrt(g.yy);
   d.norm_ratio = d.ascent_gradient_norm / d.gradient_norm;
-  d.alignment = dot(g_asc, at_w.gradient) / (d.gradient_norm * d.gradient_norm);
+  d.alignment = g.xy / (d.gradient_norm * d.gradient_norm);
+  return d;
+}
+
+// A plain step's g_asc is ∇L_B(w) itself: one norm, ratio and alignment 1 by definition.
+StepDiagnostics diagnose_plain(const LossGradient& at_w) {
+  StepDiagnostics d;
+  d.loss = d.perturbed_loss = at_w.loss;
+  d.gradient_norm = d.ascent_gradient_norm = norm(at_w.gradient);
+  d.norm_ratio = d.alignment = 1.0;
   return d;
 }
 
@@ -58,7 +68,7 @@ class PlainGradient : public GradientRule {
     const double before = view.batch->passes();
     LossGradient at_w = view.gradient();
     StepGradient out;
-    out.diagnostics = diagnose(at_w, at_w.loss, at_w.gradient);
+    out.diagnostics = diagnose_plain(at_w);
     out.diagnostics.passes = view.batch->passes() - before;
     out.gradient = std::move(at_w.gradient);
     return out;

@@ -14,6 +14,13 @@ double dot(const ParamList& x, const ParamList& y);
 /// Global L2 norm ‖x‖ = sqrt(dot(x, x)).
 double norm(const ParamList& x);
 
+/// ⟨x,x⟩, ⟨y,y⟩ and ⟨x,y⟩ in one pass, each tensor converted to float64 once (the same values as
+/// three dot() calls at a third of the conversions: per-step diagnostics, cosines).
+struct Gram {
+  double xx = 0.0, yy = 0.0, xy = 0.0;
+};
+Gram gram(const ParamList& x, const ParamList& y);
+
 /// y ← y + a·x, in place.
 void axpy(double a, const ParamList& x, ParamList& y);
 
