@@ -20,7 +20,10 @@ void run_density(const DensityFlags& f) {
   options.seed = f.hessian.common.seed;
   options.validate();
   HessianRun run = open_hessian_run(f.hessian, "density");
+  const auto progress = hvp_progress(*run.op, "hessian density",
+                                     static_cast<int64_t>(options.runs) * options.lanczos_steps, f.hessian);
   const DensityResult result = slq_density(*run.op, options);
+  progress->finish();
   say(f.hessian.common, result.brief_report());
   write_hessian_preamble(run, f.hessian, "density",
                          {{"runs", std::to_string(options.runs)},

@@ -55,6 +55,14 @@ void write_hessian_preamble(HessianRun& run, const HessianFlags& f, const std::s
   w.write_strings("selected_parameters", run.op->selected_names());
 }
 
+std::unique_ptr<Progress> hvp_progress(HvpOperator& op, const std::string& label, int64_t bound,
+                                       const HessianFlags& flags) {
+  auto progress = std::make_unique<Progress>(label + " (HVPs, at most " + std::to_string(bound) + ")", bound,
+                                             flags.common.quiet);
+  op.on_product([bar = progress.get()](int64_t hvps) { bar->update(hvps); });
+  return progress;
+}
+
 void commit_hessian_output(HessianRun& run, const HessianFlags& f) {
   run.writer->commit();
   say(f.common, "wrote " + run.writer->path());

@@ -10,6 +10,7 @@
 #include "sharpscope/core/number_text.h"
 #include "sharpscope/hessian/hvp_operator.h"
 #include "sharpscope/io/h5_writer.h"
+#include "sharpscope/io/progress.h"
 
 namespace sharpscope::cli {
 
@@ -33,6 +34,11 @@ struct HessianRun {
 /// Validates the operator flags, opens the session and output "<model>.hessian-<suffix>.h5" (or
 /// --out), binds the operator and prints one line describing it.
 HessianRun open_hessian_run(const HessianFlags& flags, const std::string& suffix);
+
+/// A progress bar over the operator's HVPs, `bound` an upper bound on their number (the ETA is then
+/// an upper bound too); finish() it when the analysis ends.
+std::unique_ptr<Progress> hvp_progress(HvpOperator& op, const std::string& label, int64_t bound,
+                                       const HessianFlags& flags);
 
 /// Provenance, model metadata, the operator's options and the analysis `attributes` on "/", with
 /// result_kind = hessian_<suffix>.

@@ -19,7 +19,9 @@ void run_trace(const TraceFlags& f) {
   options.seed = f.hessian.common.seed;
   options.validate();
   HessianRun run = open_hessian_run(f.hessian, "trace");
+  const auto progress = hvp_progress(*run.op, "hessian trace", options.max_probes, f.hessian);
   const TraceResult result = hutchinson_trace(*run.op, options);
+  progress->finish();
   say(f.hessian.common, result.brief_report());
   write_hessian_preamble(run, f.hessian, "trace",
                          {{"probes", std::to_string(options.max_probes)},

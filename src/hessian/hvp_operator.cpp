@@ -119,6 +119,7 @@ void HvpOperator::perform_op(const double* x, double* y) const {
   ++hvps_;
   const Eigen::VectorXd hv = from_params(product(to_params(x)));
   std::memcpy(y, hv.data(), sizeof(double) * dimension_);
+  if (on_product_) on_product_(hvps_);
 }
 
 Eigen::VectorXd HvpOperator::apply(const Eigen::VectorXd& v) const {

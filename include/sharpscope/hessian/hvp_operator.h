@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,8 @@ class HvpOperator {
   /// Number of perform_op calls since construction (or the last reset): the cost of an analysis.
   int64_t hvp_count() const { return hvps_; }
   void reset_count() { hvps_ = 0; }
+  /// Called after every product with the count so far (progress bars).
+  void on_product(std::function<void(int64_t)> callback) { on_product_ = std::move(callback); }
 
   /// A flat vector of the selection as a full ParamList shaped, typed and placed like the model
   /// parameters (zeros outside the selection), e.g. to save an eigenvector as a direction.
@@ -84,6 +87,7 @@ class HvpOperator {
   std::vector<size_t> selected_;
   Eigen::Index dimension_ = 0;
   mutable int64_t hvps_ = 0;
+  std::function<void(int64_t)> on_product_;
 };
 
 }  // namespace sharpscope
