@@ -74,6 +74,9 @@ void run_eigen(const EigenFlags& f) {
       write_preamble(*writer, s, {{"models", std::to_string(models)}, {"top", std::to_string(f.top)}, {"x", f.x},
                                   {"method", f.method}, {"tol", number_text(f.tol)},
                                   {"max_iter", std::to_string(f.max_iter)}, {"params", f.params}});
+      // The provenance names the last session's model; the file is about the whole series.
+      writer->attribute("/", "model", std::to_string(models) + " models (dataset 'models')");
+      writer->attribute("/", "model_sha256", std::string("per model: dataset 'model_sha256'"));
     }
   }
   progress.finish();
