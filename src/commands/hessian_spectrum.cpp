@@ -1,6 +1,5 @@
 // sharpscope hessian spectrum MODEL: extreme eigenvalues by Lanczos or power iteration, with
 // measured residuals, iterations, HVP counts and optionally the eigenvectors as directions.
-#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -34,17 +33,6 @@ void print_table(const SpectrumResult& r) {
   std::fflush(stdout);
 }
 
-// At most: Lanczos ncv + (ncv − k)·restarts + k residuals (lanczos.h); power k·(max_iter + 1) per
-// end, plus the dominant eigenvalue (max_iter + 1) that shifts the operator for the smallest end.
-int64_t hvp_bound(const SpectrumOptions& o, int64_t d) {
-  const int64_t ends = o.which == SpectrumEnd::kBoth ? 2 : 1;
-  if (o.method == EigenMethod::kPower) {
-    return ends * o.k * (o.max_iter + 1) + (o.which == SpectrumEnd::kLargest ? 0 : o.max_iter + 1);
-  }
-  const int64_t ncv = std::min<int64_t>(std::max<int64_t>(2 * o.k + 1, 20), d);
-  return ends * (ncv + (ncv - o.k) * o.max_iter + o.k);
-}
-
 void run_spectrum(const SpectrumFlags& f) {
   SpectrumOptions options;
   options.method = parse_eigen_method(f.method);
@@ -55,7 +43,7 @@ void run_spectrum(const SpectrumFlags& f) {
   options.seed = f.hessian.common.seed;
   options.validate();
   HessianRun run = open_hessian_run(f.hessian, "spectrum");
-  const auto progress = hvp_progress(*run.op, "hessian spectrum", hvp_bound(options, run.op->rows()), f.hessian);
+  const auto progress = hvp_progress(*run.op, "hessian spectrum", max_spectrum_hvps(options, run.op->rows()), f.hessian);
   const SpectrumResult result = compute_spectrum(*run.op, options);
   progress->finish();
   if (!f.hessian.common.quiet) print_table(result);

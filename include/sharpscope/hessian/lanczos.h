@@ -14,6 +14,11 @@
 
 namespace sharpscope {
 
+/// Krylov subspace size ncv = min(max(2k+1, 20), d) of a k-eigenvalue Lanczos solve.
+inline Eigen::Index lanczos_subspace_size(int k, Eigen::Index d) {
+  return std::min<Eigen::Index>(std::max<Eigen::Index>(2 * k + 1, 20), d);
+}
+
 /// The k largest (kLargest) or smallest (kSmallest) algebraic eigenvalues of a symmetric operator,
 /// with a Krylov subspace of ncv = min(max(2k+1, 20), d) vectors, started from a N(0, I) vector
 /// drawn from `rng`. Each pair's residual ‖Av − λv‖ is then measured (one application each).
@@ -29,7 +34,7 @@ std::vector<Eigenpair> lanczos_end(const Op& op, const SpectrumOptions& options,
     throw UsageError("--top = " + std::to_string(options.k) + ": must be < " + std::to_string(d) +
                      ", the dimension of the selected parameters");
   }
-  const Eigen::Index ncv = std::min<Eigen::Index>(std::max<Eigen::Index>(2 * options.k + 1, 20), d);
+  const Eigen::Index ncv = lanczos_subspace_size(options.k, d);
   // Spectra's constructor takes OpType& but keeps and uses it as a const reference.
   Spectra::SymEigsSolver<Op> solver(const_cast<Op&>(op), options.k, ncv);
   const Eigen::VectorXd v0 = gaussian_vector(d, rng);
