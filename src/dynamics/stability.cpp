@@ -89,12 +89,7 @@ StabilityResult run_stability(const StabilityOptions& o) {
     curve.optimizer = name;
     for (int64_t epoch = 1; epoch <= o.train.epochs; ++epoch) {
       std::vector<Model> models;
-      std::string files[2];
-      for (int side = 0; side < 2; ++side) {
-        const std::filesystem::path final_path(paths[side]);
-        files[side] = (final_path.parent_path() /
-                       (final_path.stem().string() + ".epoch" + std::to_string(epoch) + ".pt")).string();
-      }
+      const std::string files[2] = {epoch_checkpoint(paths[0], epoch), epoch_checkpoint(paths[1], epoch)};
       // A diverged run stops early (its log says where): the curve ends at its last epoch.
       if (!std::filesystem::is_regular_file(files[0]) || !std::filesystem::is_regular_file(files[1])) break;
       for (const std::string& file : files) models.push_back(Model::load(file));

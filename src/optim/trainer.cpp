@@ -184,6 +184,10 @@ std::string TrainOptions::log_path() const {
   return (path.parent_path() / (path.stem().string() + ".train.h5")).string();
 }
 
+std::string epoch_checkpoint(const std::string& out, int64_t epoch) {
+  return sibling(out, "epoch" + std::to_string(epoch));
+}
+
 std::string TrainResult::brief_report() const {
   char line[320];
   std::snprintf(line, sizeof line,
@@ -306,7 +310,7 @@ TrainResult train(const TrainOptions& o) {
     const bool epoch_end = done % run.steps_per_epoch == 0;
     if (epoch_end || done == run.total_steps) evaluate(done);
     if (epoch_end && o.save_every_epochs > 0 && (done / run.steps_per_epoch) % o.save_every_epochs == 0) {
-      save(sibling(o.out, "epoch" + std::to_string(done / run.steps_per_epoch)), done);
+      save(epoch_checkpoint(o.out, done / run.steps_per_epoch), done);
     }
     if (o.save_every_steps > 0 && done % o.save_every_steps == 0) {
       save(sibling(o.out, "step" + std::to_string(done)), done);

@@ -64,6 +64,10 @@ struct TrainResult {
   std::string brief_report() const;  ///< one line
 };
 
+/// The checkpoint --save-every-epochs writes after epoch `epoch` beside `out`:
+/// <dir>/<stem>.epoch<E>.pt (e.g. ck/sam.pt → ck/sam.epoch3.pt).
+std::string epoch_checkpoint(const std::string& out, int64_t epoch);
+
 /// Trains and writes the final checkpoint and the log. Throws UsageError / InputError /
 /// OutputError; on Ctrl-C saves a checkpoint at the current step and throws Interrupted.
 TrainResult train(const TrainOptions& options);
