@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "io/axes.h"
 #include "sharpscope/dynamics/escape.h"
 #include "sharpscope/dynamics/saddle.h"
 #include "sharpscope/dynamics/stability.h"
@@ -10,15 +11,6 @@
 #include "sharpscope/io/h5_writer.h"
 
 namespace sharpscope {
-namespace {
-
-std::vector<double> counting(int64_t n) {
-  std::vector<double> values(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) values[static_cast<size_t>(i)] = static_cast<double>(i);
-  return values;
-}
-
-}  // namespace
 
 void write_result(H5Writer& w, const EscapeResult& r) {
   const int64_t configs = static_cast<int64_t>(r.configs.size());
@@ -34,9 +26,9 @@ void write_result(H5Writer& w, const EscapeResult& r) {
   w.write_strings("configs/label", labels);
   w.write_strings("configs/optimizer", optimizers);
   w.write("configs/rho", rhos, "", "perturbation radius (0 for SGD)");
-  w.write("config", counting(configs), "", "configuration index (configs/*)");
-  w.write("trial", counting(trials), "", "trial index; trial k has the same seed in every configuration");
-  w.write("step", counting(steps), "steps", "optimizer steps taken from the minimum");
+  w.write("config", index_values(configs), "", "configuration index (configs/*)");
+  w.write("trial", index_values(trials), "", "trial index; trial k has the same seed in every configuration");
+  w.write("step", index_values(steps), "steps", "optimizer steps taken from the minimum");
 
   std::vector<int64_t> counts, censored;
   std::vector<double> accuracy(static_cast<size_t>(configs * trials * steps), std::numeric_limits<double>::quiet_NaN());
@@ -80,14 +72,14 @@ void write_result(H5Writer& w, const SaddleSweep& r) {
     rhos.push_back(o.rho);
   }
   w.write("lr", r.lrs, "", "learning rate");
-  w.write("optimizer", counting(optimizers), "", "optimizer index (optimizers/*)");
+  w.write("optimizer", index_values(optimizers), "", "optimizer index (optimizers/*)");
   w.write_strings("optimizers/label", labels);
   w.write_strings("optimizers/name", names);
   w.write("optimizers/rho", rhos, "", "perturbation radius (0 for GD)");
   std::vector<std::string> outcome_names;
   for (int k = 0; k < kSaddleOutcomes; ++k) outcome_names.push_back(to_string(static_cast<SaddleOutcome>(k)));
   w.write_strings("outcome_names", outcome_names);
-  w.write("outcome", counting(kSaddleOutcomes), "", "outcome index (outcome_names)");
+  w.write("outcome", index_values(kSaddleOutcomes), "", "outcome index (outcome_names)");
 
   std::vector<double> success;
   for (int64_t o = 0; o < optimizers; ++o) {

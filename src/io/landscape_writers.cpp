@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <limits>
 
+#include "io/axes.h"
+#include "sharpscope/core/number_text.h"
+#include "sharpscope/io/direction_file.h"
 #include "sharpscope/io/h5_writer.h"
+#include "sharpscope/landscape/eigen_line.h"
 #include "sharpscope/landscape/ascent_curves.h"
 #include "sharpscope/landscape/checkpoint_line.h"
 #include "sharpscope/landscape/gradient_geometry.h"
@@ -86,6 +90,37 @@ void write_result(H5Writer& w, const CheckpointLine& r) {
   w.write("test_error", r.test_error, shape, {"alpha"}, "fraction", "test error rate");
   w.write("distance", {r.distance}, "", "|w_B - w_A|");
   w.attribute("/", "non_finite_points", r.non_finite);
+}
+
+void write_result(H5Writer& w, const EigenLineSeries& r) {
+  w.attribute("/", "result_kind", std::string("eigen_lines"));
+  const int64_t models = static_cast<int64_t>(r.lines.size()), top = r.top;
+  const std::vector<double> t = r.lines.empty() ? std::vector<double>{} : r.lines.front().t;
+  const int64_t nt = size_of(t);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> eigenvalue(static_cast<size_t>(models * top), nan), residual = eigenvalue;
+  std::vector<double> loss(static_cast<size_t>(models * top * nt), nan), accuracy = loss;
+  for (int64_t m = 0; m < models; ++m) {
+    const EigenLine& line = r.lines[static_cast<size_t>(m)];
+    std::copy(line.eigenvalues.begin(), line.eigenvalues.end(), eigenvalue.begin() + m * top);
+    std::copy(line.residuals.begin(), line.residuals.end(), residual.begin() + m * top);
+    std::copy(line.loss.begin(), line.loss.end(), loss.begin() + m * top * nt);
+    std::copy(line.accuracy.begin(), line.accuracy.end(), accuracy.begin() + m * top * nt);
+    for (size_t i = 0; i < line.vectors.size(); ++i) {
+      write_direction(w, "directions/model" + std::to_string(m) + "/eig" + std::to_string(i + 1),
+                      line.parameter_names, line.vectors[i],
+                      "unit Hessian eigenvector, eigenvalue " + number_text(line.eigenvalues[i]));
+    }
+  }
+  w.write_strings("models", r.models);
+  w.write_strings("model_sha256", r.model_sha256);
+  w.write("model", index_values(models), "", "model index (models)");
+  w.write("eig", index_values(top, 1.0), "", "eigenvector rank (1 = largest)");
+  w.write("t", t, "", "step along the unit eigenvector: w + t v");
+  w.write("eigenvalue", eigenvalue, Shape{models, top}, {"model", "eig"}, "", "top Hessian eigenvalues");
+  w.write("residual", residual, Shape{models, top}, {"model", "eig"}, "", "||Hv - lambda v||, measured");
+  w.write("loss", loss, Shape{models, top, nt}, {"model", "eig", "t"}, "nats", "L(w + t v)");
+  w.write("accuracy", accuracy, Shape{models, top, nt}, {"model", "eig", "t"}, "fraction", "accuracy at w + t v");
 }
 
 void write_result(H5Writer& w, const CosineMatrix& r) {

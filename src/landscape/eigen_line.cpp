@@ -15,6 +15,7 @@ EigenLine eigen_line(const Objective& objective, const SpectrumOptions& spectrum
   EigenLine line;
   line.t = t;
   line.hvps = op.hvp_count();
+  line.parameter_names = objective.model().parameter_names();
   SavedWeights saved(objective.model().parameters());
   for (const Eigenpair& pair : result.pairs) {
     line.eigenvalues.push_back(pair.value);

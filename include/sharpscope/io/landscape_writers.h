@@ -16,6 +16,7 @@ struct CosineField;
 struct LossDecrease;
 struct Sharpness;
 struct GroupStatistics;
+struct EigenLineSeries;
 
 /// result_kind "ascent_curves": steps, k, loss/accuracy [steps, k], perturbed_loss, displacement
 /// [steps], iterate_loss [steps, iterate].
@@ -38,6 +39,11 @@ void write_result(H5Writer& writer, const CosineField& result);
 /// result_kind "loss_decrease": steps, delta [gradient, weight], loss, gradient_norm; with a
 /// segment also t, segment_delta [gradient, t], segment_loss.
 void write_result(H5Writer& writer, const LossDecrease& result);
+
+/// result_kind "eigen_lines": models, model_sha256 (strings), model [M], eig [top], t [T];
+/// eigenvalue, residual [M, top]; loss, accuracy [M, top, T] (NaN where a model's solve returned
+/// fewer than top pairs); directions/model<m>/eig<i>.
+void write_result(H5Writer& writer, const EigenLineSeries& result);
 
 /// result_kind "sharpness": one row per model of every quantity (`models/<quantity>` [model]),
 /// per-model vectors (max_per_step [model, n], avg_samples [model, K]), and with groups

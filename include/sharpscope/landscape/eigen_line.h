@@ -3,6 +3,7 @@
 /// top-k eigenpairs from the one HVP operator, then L(w + t vᵢ) on a grid of t for each unit vᵢ.
 /// `landscape eigen` runs it over a series of checkpoints.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "sharpscope/hessian/hvp_operator.h"
@@ -19,6 +20,15 @@ struct EigenLine {
   int64_t hvps = 0;
   /// The eigenvectors' sign is fixed so that Σ vᵢ ≥ 0 (solvers return either sign).
   std::vector<ParamList> vectors;
+  std::vector<std::string> parameter_names;  ///< of the model, to store the vectors as directions
+};
+
+/// `landscape eigen` over a series of checkpoints: one line per model, with `top` eigenvectors
+/// asked of each (a Lanczos solve returns only its converged pairs, so a line may hold fewer).
+struct EigenLineSeries {
+  std::vector<std::string> models, model_sha256;
+  int top = 1;
+  std::vector<EigenLine> lines;
 };
 
 /// Cost: the spectrum's HVPs + k·|t| forward passes. Weights are restored bit-exactly.
