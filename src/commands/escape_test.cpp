@@ -48,13 +48,16 @@ void run_escape_test(EscapeFlags& f) {
   const int64_t points = static_cast<int64_t>(configs.size()) * f.trials;
   const auto rows = open_grid_rows(out, grid_signature(s, attributes), points, width, f.resume, f.common);
 
+  std::vector<std::unique_ptr<GradientRule>> rules;
+  for (const EscapeConfig& config : configs) rules.push_back(make_rule(config.rule));
   Progress progress("escape-test", points, f.common.quiet);
   for (int64_t point = 0; point < points; ++point) {
     if (rows->done(point)) continue;
-    const EscapeConfig& config = configs[static_cast<size_t>(point / f.trials)];
+    const size_t c = static_cast<size_t>(point / f.trials);
+    const EscapeConfig& config = configs[c];
     const int64_t trial = point % f.trials;
-    const auto rule = make_rule(config.rule);
-    const EscapeTrial t = run_escape_trial(s.model, train, *s.objective, *rule, f.escape, trial_seed(f.escape.seed, trial));
+    const EscapeTrial t =
+        run_escape_trial(s.model, train, *s.objective, *rules[c], f.escape, trial_seed(f.escape.seed, trial));
     std::vector<double> row(static_cast<size_t>(width), std::numeric_limits<double>::quiet_NaN());
     row[0] = static_cast<double>(t.steps);
     row[1] = t.censored ? 1.0 : 0.0;
