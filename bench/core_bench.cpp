@@ -58,7 +58,15 @@ int main(int argc, char** argv) {
   const Objective curvature(model, test.slice(0, hvp_examples), {hvp_batch});
   const ParamList v = normalized(clone(model.parameters()));
   const double t_hvp = median_seconds(repeats, [&] { curvature.hvp(v); });
-  std::printf("arch %s threads %d allocator %s\nforward %.6f\nhvp %.6f\n", arch.c_str(),
-              runtime.threads, default_malloc ? "default" : "tuned", t_forward, t_hvp);
+  // The parameter-space primitives a SAM step adds to its passes (science.md §1): ‖g‖, a copy of w.
+  const ParamList w = model.parameters();
+  double sink = 0.0;
+  const double t_norm = median_seconds(repeats * 20, [&] { sink += norm(v); });
+  const double t_gram = median_seconds(repeats * 20, [&] { sink += gram(v, w).xy; });
+  const double t_clone = median_seconds(repeats * 20, [&] { sink += clone(w).size(); });
+  std::printf("arch %s threads %d allocator %s params %lld\nforward %.6f\nhvp %.6f\n", arch.c_str(),
+              runtime.threads, default_malloc ? "default" : "tuned",
+              static_cast<long long>(numel(w)), t_forward, t_hvp);
+  std::printf("norm %.6f\ngram %.6f\nclone %.6f\n", t_norm, t_gram, t_clone + 0.0 * sink);
   return 0;
 }

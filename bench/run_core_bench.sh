@@ -11,8 +11,8 @@ threads=${2:-$(nproc)}
 echo "threads: $threads"
 printf "%-12s %-8s %10s %14s %10s %7s\n" arch op sharpscope "(default malloc)" python ratio
 for arch in mlp:500,500 cnn; do
-  tuned=$("$build/sharpscope_bench" --arch "$arch" --threads "$threads")
-  plain=$("$build/sharpscope_bench" --arch "$arch" --threads "$threads" --default-malloc)
+  tuned=$("$build/sharpscope_core_bench" --arch "$arch" --threads "$threads")
+  plain=$("$build/sharpscope_core_bench" --arch "$arch" --threads "$threads" --default-malloc)
   py=$(/usr/bin/python3 bench/core_bench.py --arch "$arch" --threads "$threads")
   for op in forward hvp; do
     t=$(awk -v k=$op '$1==k{print $2}' <<<"$tuned")

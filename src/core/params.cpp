@@ -6,6 +6,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "float64_sums.h"
+
 namespace sharpscope {
 namespace {
 
@@ -19,40 +21,19 @@ void check_same_structure(const ParamList& x, const ParamList& y, const char* wh
 
 }  // namespace
 
+// Products are formed in float64 so that long sums over millions of float32 weights keep their
+// precision; ‖·‖ and ⟨·,·⟩ feed step sizes and cosines that must be exact to ~1e-7.
 double dot(const ParamList& x, const ParamList& y) {
   check_same_structure(x, y, "dot");
-  torch::NoGradGuard no_grad;
-  // Products are formed in float64 so that long sums over millions of float32 weights keep their
-  // precision; ‖·‖ and ⟨·,·⟩ feed step sizes and cosines that must be exact to ~1e-7.
-  double total = 0.0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    total += at::dot(x[i].reshape(-1).to(at::kDouble), y[i].reshape(-1).to(at::kDouble))
-                 .item<double>();
-  }
-  return total;
+  return detail::float64_sums(x, y, detail::kCrossSum).xy;
 }
 
-double norm(const ParamList& x) {
-  torch::NoGradGuard no_grad;
-  double total = 0.0;
-  for (const at::Tensor& t : x) {
-    const at::Tensor wide = t.reshape(-1).to(at::kDouble);
-    total += at::dot(wide, wide).item<double>();
-  }
-  return std::sqrt(total);
-}
+double norm(const ParamList& x) { return std::sqrt(detail::float64_sums(x, x, detail::kSquareSum).xx); }
 
 Gram gram(const ParamList& x, const ParamList& y) {
   check_same_structure(x, y, "gram");
-  torch::NoGradGuard no_grad;
-  Gram g;
-  for (size_t i = 0; i < x.size(); ++i) {
-    const at::Tensor wx = x[i].reshape(-1).to(at::kDouble), wy = y[i].reshape(-1).to(at::kDouble);
-    g.xx += at::dot(wx, wx).item<double>();
-    g.yy += at::dot(wy, wy).item<double>();
-    g.xy += at::dot(wx, wy).item<double>();
-  }
-  return g;
+  const detail::Float64Sums s = detail::float64_sums(x, y, detail::kAllSums);
+  return {s.xx, s.yy, s.xy};
 }
 
 void axpy(double a, const ParamList& x, ParamList& y) {
@@ -64,6 +45,14 @@ void axpy(double a, const ParamList& x, ParamList& y) {
 void scale(ParamList& x, double a) {
   torch::NoGradGuard no_grad;
   for (auto& t : x) t.mul_(a);
+}
+
+ParamList scaled(const ParamList& x, double a) {
+  torch::NoGradGuard no_grad;
+  ParamList out;
+  out.reserve(x.size());
+  for (const auto& t : x) out.push_back(at::mul(t.detach(), a));
+  return out;
 }
 
 ParamList clone(const ParamList& x) {
@@ -82,10 +71,8 @@ ParamList zeros_like(const ParamList& x) {
 }
 
 ParamList normalized(const ParamList& x) {
-  ParamList out = clone(x);
   const double n = norm(x);
-  if (n > 0.0) scale(out, 1.0 / n);
-  return out;
+  return n > 0.0 ? scaled(x, 1.0 / n) : clone(x);
 }
 
 void assign(ParamList& target, const ParamList& source) {
@@ -99,10 +86,17 @@ void set_combination(ParamList& target, const ParamList& base,
   check_same_structure(target, base, "set_combination");
   torch::NoGradGuard no_grad;
   for (size_t i = 0; i < target.size(); ++i) {
-    target[i].copy_(base[i]);
+    bool written = false;  // the first term is added while copying the base: one pass, not two
     for (const auto& [c, d] : terms) {
-      if (c != 0.0) target[i].add_((*d)[i], c);
+      if (c == 0.0) continue;
+      if (written) {
+        target[i].add_((*d)[i], c);
+      } else {
+        at::add_out(target[i], base[i], (*d)[i], c);
+        written = true;
+      }
     }
+    if (!written) target[i].copy_(base[i]);
   }
 }
 

@@ -33,6 +33,32 @@ TEST(CoreParams, DotAccumulatesFloat32InFloat64) {
   EXPECT_NEAR(dot(x, ones), 1e6 * static_cast<double>(1.0f + 1e-4f), 1e-6);
 }
 
+TEST(CoreParams, ReductionsMatchAFloat64CopyWhateverTheThreadCount) {
+  // Sizes straddle the kernel's 16 Ki blocks and its 8 lanes; the half tensor takes the
+  // converting path. Only the summation order differs from summing a float64 copy: 1e-13 relative
+  // to Σ|xᵢyᵢ| bounds that rounding for a few hundred thousand terms.
+  torch::manual_seed(3);
+  const ParamList x{torch::randn({300001}), torch::randn({17}), torch::randn({70, 1001}),
+                    torch::randn({9}).to(torch::kHalf)};
+  const ParamList y{torch::randn({300001}), torch::randn({17}), torch::randn({70, 1001}),
+                    torch::randn({9}).to(torch::kHalf)};
+  const at::Tensor fx = flatten(x), fy = flatten(y);
+  const double scale_xy = (fx.abs() * fy.abs()).sum().item<double>();
+  EXPECT_NEAR(dot(x, y), (fx * fy).sum().item<double>(), 1e-13 * scale_xy);
+  EXPECT_NEAR(norm(x), std::sqrt((fx * fx).sum().item<double>()), 1e-13 * norm(x));
+  const Gram g = gram(x, y);
+  EXPECT_NEAR(g.yy, (fy * fy).sum().item<double>(), 1e-13 * g.yy);
+  EXPECT_EQ(g.xy, dot(x, y));
+
+  const int threads = at::get_num_threads();
+  at::set_num_threads(1);
+  const double one_thread = dot(x, y);
+  at::set_num_threads(2);
+  const double two_threads = dot(x, y);
+  at::set_num_threads(threads);
+  EXPECT_EQ(one_thread, two_threads);  // fixed blocks, summed in order
+}
+
 TEST(CoreParams, AxpyScaleNormalized) {
   ParamList y = make_list({{1, 1}, {1}});
   axpy(2.0, make_list({{1, 2}, {3}}), y);

@@ -27,6 +27,9 @@ void axpy(double a, const ParamList& x, ParamList& y);
 /// x ← a·x, in place.
 void scale(ParamList& x, double a);
 
+/// a·x as new tensors (one pass, where a copy then a scale would take two).
+ParamList scaled(const ParamList& x, double a);
+
 /// Detached deep copies (same dtype and device), safe to keep while the model changes.
 ParamList clone(const ParamList& x);
 
