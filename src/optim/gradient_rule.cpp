@@ -89,11 +89,12 @@ class SharpnessGradient : public GradientRule {
 
   StepGradient compute(ParamList& w, const BatchView& view, const StepContext& context) const override {
     const double before = view.batch->passes();
+    // One copy of w serves the ascent and this step: both restore w from it, not by subtracting,
+    // so the base optimizer sees w bit-exactly.
     const ParamList w0 = clone(w);
-    Perturbation p = ascent_->perturb(w, view.oracle(), *context.generator);
-    axpy(1.0, p.epsilon, w);
+    Perturbation p = ascent_->perturb(w, w0, view.oracle(), *context.generator);
+    axpy(p.scale, p.direction, w);
     LossGradient at_perturbed = view.gradient();
-    // Restored from the copy, not by subtracting ε, so the base optimizer sees w bit-exactly.
     assign(w, w0);
 
     ParamList g_asc = std::move(at_perturbed.gradient);

@@ -5,6 +5,13 @@
 #include "sharpscope/core/params.h"
 
 namespace sharpscope {
+
+ParamList Perturbation::epsilon() const {
+  ParamList out = clone(direction);
+  sharpscope::scale(out, scale);
+  return out;
+}
+
 namespace {
 
 class MultiStepAscent : public AscentRule {
@@ -12,14 +19,15 @@ class MultiStepAscent : public AscentRule {
   explicit MultiStepAscent(AscentOptions options) : options_(std::move(options)) {
     options_.validate();
   }
-  Perturbation perturb(ParamList& w, const GradientOracle& oracle, at::Generator&) const override {
+  Perturbation perturb(ParamList& w, const ParamList& origin, const GradientOracle& oracle,
+                       at::Generator&) const override {
     // keep_gradients: ∇L(w⁰) feeds the diagnostics and ∇L(w¹..w^{N−1}) feed MSAM (Kim et al. Eq. 9).
-    AscentTrace trace = ascend(w, oracle, options_, /*keep_gradients=*/true);
+    AscentTrace trace = ascend(w, origin, oracle, options_, /*keep_gradients=*/true);
     Perturbation p;
     p.at_weights = {trace.losses.front(), std::move(trace.gradients.front())};
     for (size_t n = 1; n < trace.gradients.size(); ++n) p.intermediate.push_back(std::move(trace.gradients[n]));
-    p.epsilon = std::move(trace.direction);
-    scale(p.epsilon, options_.rho);
+    p.direction = std::move(trace.direction);
+    p.scale = options_.rho;
     return p;
   }
   int passes() const override { return options_.steps; }
@@ -31,16 +39,16 @@ class MultiStepAscent : public AscentRule {
 class RandomAscent : public AscentRule {
  public:
   explicit RandomAscent(double rho) : rho_(rho) {}
-  Perturbation perturb(ParamList& w, const GradientOracle& oracle,
+  Perturbation perturb(ParamList& w, const ParamList&, const GradientOracle& oracle,
                        at::Generator& generator) const override {
     Perturbation p;
     p.at_weights = oracle();
     torch::NoGradGuard no_grad;
     for (const auto& t : w) {
       // Drawn on the CPU generator and moved, so the noise is the same on every device.
-      p.epsilon.push_back(torch::randn(t.sizes(), generator, torch::kDouble).to(t.options()));
+      p.direction.push_back(torch::randn(t.sizes(), generator, torch::kDouble).to(t.options()));
     }
-    scale(p.epsilon, rho_ / norm(p.epsilon));
+    p.scale = rho_ / norm(p.direction);
     return p;
   }
   int passes() const override { return 1; }
@@ -52,7 +60,8 @@ class RandomAscent : public AscentRule {
 class AdaptiveAscent : public AscentRule {
  public:
   AdaptiveAscent(double rho, double eta) : rho_(rho), eta_(eta) {}
-  Perturbation perturb(ParamList& w, const GradientOracle& oracle, at::Generator&) const override {
+  Perturbation perturb(ParamList& w, const ParamList&, const GradientOracle& oracle,
+                       at::Generator&) const override {
     Perturbation p;
     p.at_weights = oracle();
     torch::NoGradGuard no_grad;
@@ -60,10 +69,10 @@ class AdaptiveAscent : public AscentRule {
     for (size_t i = 0; i < w.size(); ++i) {
       const at::Tensor t = w[i].abs() + eta_;
       scaled_gradient.push_back(t * p.at_weights.gradient[i]);
-      p.epsilon.push_back(t * scaled_gradient.back());  // T² g
+      p.direction.push_back(t * scaled_gradient.back());  // T² g
     }
     const double tg_norm = norm(scaled_gradient);
-    scale(p.epsilon, tg_norm > 0.0 ? rho_ / tg_norm : 0.0);
+    p.scale = tg_norm > 0.0 ? rho_ / tg_norm : 0.0;
     return p;
   }
   int passes() const override { return 1; }
@@ -76,14 +85,15 @@ class StochasticWeightPerturbation : public AscentRule {
  public:
   StochasticWeightPerturbation(std::unique_ptr<AscentRule> inner, double beta)
       : inner_(std::move(inner)), beta_(beta) {}
-  Perturbation perturb(ParamList& w, const GradientOracle& oracle,
+  Perturbation perturb(ParamList& w, const ParamList& origin, const GradientOracle& oracle,
                        at::Generator& generator) const override {
-    Perturbation p = inner_->perturb(w, oracle, generator);
+    Perturbation p = inner_->perturb(w, origin, oracle, generator);
     torch::NoGradGuard no_grad;
-    for (auto& e : p.epsilon) {
-      const at::Tensor keep = torch::rand(e.sizes(), generator, torch::kDouble).lt(beta_);
-      e.mul_(keep.to(e.options())).div_(beta_);
+    for (auto& d : p.direction) {
+      const at::Tensor keep = torch::rand(d.sizes(), generator, torch::kDouble).lt(beta_);
+      d.mul_(keep.to(d.options()));
     }
+    p.scale /= beta_;
     return p;
   }
   int passes() const override { return inner_->passes(); }

@@ -75,6 +75,26 @@ TEST(AscentQuadratic, FirstDirectionIsTheNormalizedGradient) {
   EXPECT_NEAR(trace.displacement, 0.1, 1e-15);
 }
 
+TEST(AscentQuadratic, Float32DirectionCarriesFloat32PrecisionNotTheWeightsUlp) {
+  // O(1) float32 weights, steps of ~1e-4 per coordinate: reading wᴺ − w back from the rounded
+  // weights would err by ~ulp(1)/2 / 1e-4 ≈ 6e-4 per coordinate. The ascent sums δ on its own, so
+  // v₂ agrees with the float64 ascent (from the same float32 start) to float32's precision, bounded
+  // here by 1e-5 (2 steps, gradients evaluated at rounded iterates: a few ulp of δ each).
+  const Quadratic q = Quadratic::random(64, 5);
+  const Eigen::VectorXd w0 = Eigen::VectorXd::Random(64).cast<float>().cast<double>();
+  ParamList w32{to_tensor(w0).to(torch::kFloat)};
+  const auto oracle32 = [&] {
+    const Eigen::VectorXd at = to_eigen(w32[0]);
+    return LossGradient{q.loss(at), {to_tensor(q.gradient(at)).to(torch::kFloat)}};
+  };
+  ParamList w64{to_tensor(w0)};
+  const AscentOptions options{1e-3, 2};
+  const ParamList reference = ascend(w64, oracle(q, w64), options).direction;
+  const ParamList direction = ascend(w32, oracle32, options).direction;
+  EXPECT_LT((direction[0].to(torch::kDouble) - reference[0]).abs().max().item<double>(), 1e-5);
+  EXPECT_TRUE(torch::equal(w32[0], to_tensor(w0).to(torch::kFloat))) << "weights restored bit-exactly";
+}
+
 TEST(AscentQuadratic, EqualRatioIsTheDefaultAndRatiosRescaleToRho) {
   const Quadratic q = Quadratic::random(4, 3);
   ParamList w{to_tensor(Eigen::VectorXd::Random(4))};

@@ -13,18 +13,24 @@
 
 namespace sharpscope {
 
+/// ε = w^p − w = scale · direction. The factor is kept apart so that applying ε (w + scale·d) is one
+/// pass over the parameters, where forming ε first would take another.
 struct Perturbation {
-  ParamList epsilon;                    ///< ε = w^p − w, shaped like the parameters
+  ParamList direction;                  ///< shaped like the parameters
+  double scale = 1.0;
   LossGradient at_weights;              ///< L_B(w), ∇L_B(w)
   std::vector<ParamList> intermediate;  ///< ∇L_B(wⁿ), n = 1..N−1 (multi-step ascent only)
+  /// ε itself, as new tensors.
+  ParamList epsilon() const;
 };
 
 class AscentRule {
  public:
   virtual ~AscentRule() = default;
-  /// Computes ε at the weights `w` (moved during the call, restored bit-exactly on return) from
-  /// the batch gradient `oracle`. `generator` draws any randomness (CPU generator).
-  virtual Perturbation perturb(ParamList& w, const GradientOracle& oracle,
+  /// Computes ε at the weights `w` from the batch gradient `oracle`. `origin` is a copy of w that
+  /// the caller keeps: a rule that moves w restores it from there, bit-exactly, before returning.
+  /// `generator` draws any randomness (CPU generator).
+  virtual Perturbation perturb(ParamList& w, const ParamList& origin, const GradientOracle& oracle,
                                at::Generator& generator) const = 0;
   /// Gradient evaluations per call.
   virtual int passes() const = 0;
