@@ -9,6 +9,7 @@
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
+#include "sharpscope/core/shifted_weights.h"
 
 namespace sharpscope {
 
@@ -50,27 +51,22 @@ std::vector<double> parse_ratio(const std::string& text, const std::string& flag
 
 AscentTrace ascend(ParamList& weights, const GradientOracle& gradient, const AscentOptions& options,
                    bool keep_gradients) {
-  // A one-step ascent never moves w (its only gradient is at w), so it needs no copy.
-  return ascend(weights, options.steps > 1 ? clone(weights) : weights, gradient, options, keep_gradients);
-}
-
-AscentTrace ascend(ParamList& weights, const ParamList& origin, const GradientOracle& gradient,
-                   const AscentOptions& options, bool keep_gradients) {
   options.validate();
   const std::vector<double> steps = options.step_sizes();
   AscentTrace trace;
-  // The displacement δⁿ = wⁿ − w = Σₖ ρₖ gₖ/‖gₖ‖ is accumulated apart from w, and each iterate is set
-  // to w + δⁿ from the saved copy. Reading δ back as wᴺ − w from float32 weights would round every
-  // coordinate to the weight's ulp (≈1e-3 relative error at ρ = 0.05 on O(1) weights); δ itself
-  // carries float32's 1e-7. wᴺ is never formed: no gradient is taken there.
+  // The displacement δⁿ = wⁿ − w = Σₖ ρₖ gₖ/‖gₖ‖ is accumulated apart from w. Reading it back as
+  // wᴺ − w from float32 weights would round every coordinate to the weight's ulp (≈1e-3 relative
+  // error at ρ = 0.05 on O(1) weights); δ itself carries float32's 1e-7. wᴺ is never formed: no
+  // gradient is taken there.
   ParamList delta;
-  bool moved = false;
   for (int n = 0; n < options.steps; ++n) {
-    if (n > 0) {
-      set_combination(weights, origin, {{1.0, &delta}});
-      moved = true;
+    LossGradient lg;
+    if (n == 0) {
+      lg = gradient();
+    } else {
+      const ShiftedWeights at_iterate(weights, 1.0, delta);
+      lg = gradient();
     }
-    LossGradient lg = gradient();
     const double g_norm = norm(lg.gradient);
     trace.losses.push_back(lg.loss);
     trace.gradient_norms.push_back(g_norm);
@@ -85,7 +81,6 @@ AscentTrace ascend(ParamList& weights, const ParamList& origin, const GradientOr
     if (keep_gradients) trace.gradients.push_back(std::move(lg.gradient));
     if (!(g_norm > 0.0)) break;
   }
-  if (moved) assign(weights, origin);  // bit-exactly, from the copy
   if (delta.empty()) delta = zeros_like(weights);
   trace.displacement = norm(delta);
   if (trace.displacement > 0.0) scale(delta, 1.0 / trace.displacement);

@@ -8,6 +8,7 @@
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/number_text.h"
 #include "sharpscope/core/params.h"
+#include "sharpscope/core/shifted_weights.h"
 #include "sharpscope/optim/perturbation.h"
 
 namespace sharpscope {
@@ -89,13 +90,13 @@ class SharpnessGradient : public GradientRule {
 
   StepGradient compute(ParamList& w, const BatchView& view, const StepContext& context) const override {
     const double before = view.batch->passes();
-    // One copy of w serves the ascent and this step: both restore w from it, not by subtracting,
-    // so the base optimizer sees w bit-exactly.
-    const ParamList w0 = clone(w);
-    Perturbation p = ascent_->perturb(w, w0, view.oracle(), *context.generator);
-    axpy(p.scale, p.direction, w);
-    LossGradient at_perturbed = view.gradient();
-    assign(w, w0);
+    Perturbation p = ascent_->perturb(w, view.oracle(), *context.generator);
+    LossGradient at_perturbed;
+    {
+      // w itself is never written, so the base optimizer sees it bit-exactly.
+      const ShiftedWeights at_perturbed_point(w, p.scale, p.direction);
+      at_perturbed = view.gradient();
+    }
 
     ParamList g_asc = std::move(at_perturbed.gradient);
     if (descent_.mean_gradients && !p.intermediate.empty()) {

@@ -19,10 +19,9 @@ class MultiStepAscent : public AscentRule {
   explicit MultiStepAscent(AscentOptions options) : options_(std::move(options)) {
     options_.validate();
   }
-  Perturbation perturb(ParamList& w, const ParamList& origin, const GradientOracle& oracle,
-                       at::Generator&) const override {
+  Perturbation perturb(ParamList& w, const GradientOracle& oracle, at::Generator&) const override {
     // keep_gradients: ∇L(w⁰) feeds the diagnostics and ∇L(w¹..w^{N−1}) feed MSAM (Kim et al. Eq. 9).
-    AscentTrace trace = ascend(w, origin, oracle, options_, /*keep_gradients=*/true);
+    AscentTrace trace = ascend(w, oracle, options_, /*keep_gradients=*/true);
     Perturbation p;
     p.at_weights = {trace.losses.front(), std::move(trace.gradients.front())};
     for (size_t n = 1; n < trace.gradients.size(); ++n) p.intermediate.push_back(std::move(trace.gradients[n]));
@@ -39,7 +38,7 @@ class MultiStepAscent : public AscentRule {
 class RandomAscent : public AscentRule {
  public:
   explicit RandomAscent(double rho) : rho_(rho) {}
-  Perturbation perturb(ParamList& w, const ParamList&, const GradientOracle& oracle,
+  Perturbation perturb(ParamList& w, const GradientOracle& oracle,
                        at::Generator& generator) const override {
     Perturbation p;
     p.at_weights = oracle();
@@ -60,8 +59,7 @@ class RandomAscent : public AscentRule {
 class AdaptiveAscent : public AscentRule {
  public:
   AdaptiveAscent(double rho, double eta) : rho_(rho), eta_(eta) {}
-  Perturbation perturb(ParamList& w, const ParamList&, const GradientOracle& oracle,
-                       at::Generator&) const override {
+  Perturbation perturb(ParamList& w, const GradientOracle& oracle, at::Generator&) const override {
     Perturbation p;
     p.at_weights = oracle();
     torch::NoGradGuard no_grad;
@@ -85,9 +83,9 @@ class StochasticWeightPerturbation : public AscentRule {
  public:
   StochasticWeightPerturbation(std::unique_ptr<AscentRule> inner, double beta)
       : inner_(std::move(inner)), beta_(beta) {}
-  Perturbation perturb(ParamList& w, const ParamList& origin, const GradientOracle& oracle,
+  Perturbation perturb(ParamList& w, const GradientOracle& oracle,
                        at::Generator& generator) const override {
-    Perturbation p = inner_->perturb(w, origin, oracle, generator);
+    Perturbation p = inner_->perturb(w, oracle, generator);
     torch::NoGradGuard no_grad;
     for (auto& d : p.direction) {
       const at::Tensor keep = torch::rand(d.sizes(), generator, torch::kDouble).lt(beta_);

@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "sharpscope/ascent/ascent.h"
-#include "sharpscope/core/params.h"
 #include "sharpscope/optim/base_optimizer.h"
 #include "sharpscope/optim/gradient_rule.h"
 #include "sharpscope/optim/perturbation.h"
@@ -55,7 +54,7 @@ TEST(Saddle, UpdatesAreTheTrainersRuleStepForStep) {
       for (int t = 0; t < 200; ++t) {
         const auto before = w[0].accessor<double, 1>();
         const Point2 x = saddle_step(toy, {before[0], before[1]}, lr);
-        const Perturbation p = ascent->perturb(w, clone(w), oracle, generator);
+        const Perturbation p = ascent->perturb(w, oracle, generator);
         ParamList perturbed{w[0] + p.epsilon()[0]};
         ParamList saved{w[0].clone()};
         w[0].copy_(perturbed[0]);

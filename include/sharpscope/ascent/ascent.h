@@ -47,17 +47,14 @@ struct AscentTrace {
   int gradient_evaluations = 0;        ///< N
 };
 
-/// Runs the N-step ascent from the model's current weights `w` (the tensors in `weights`, set to
-/// each iterate wⁿ = w + δⁿ in place) and returns v_N = δᴺ/‖δᴺ‖, with the displacement δ summed in
-/// its own buffer rather than read back from the rounded weights. On return `weights` hold w again,
-/// bit-exactly (restored from a copy). Cost: N gradient evaluations. A zero gradient stops the
-/// ascent early (the direction is then built from the steps taken; all zero → zero direction).
+/// Runs the N-step ascent from the model's current weights `w` (the tensors in `weights`, pointed at
+/// each iterate wⁿ = w + δⁿ in turn: ShiftedWeights) and returns v_N = δᴺ/‖δᴺ‖, with the displacement
+/// δ summed in its own buffer rather than read back from the rounded weights. w itself is never
+/// written, so on return `weights` hold it bit-exactly. Cost: N gradient evaluations. A zero
+/// gradient stops the ascent early (the direction is then built from the steps taken; all zero →
+/// zero direction).
 AscentTrace ascend(ParamList& weights, const GradientOracle& gradient, const AscentOptions& options,
                    bool keep_gradients = false);
-/// The same, for a caller that already holds a copy of w (`origin`, equal to `weights`): the ascent
-/// restores w from it instead of making its own copy (the trainer's SAM step keeps one anyway).
-AscentTrace ascend(ParamList& weights, const ParamList& origin, const GradientOracle& gradient,
-                   const AscentOptions& options, bool keep_gradients = false);
 
 /// Oracle for the full-subset scope: ∇L_S over the whole objective.
 GradientOracle full_gradient(const Objective& objective);

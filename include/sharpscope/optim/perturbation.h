@@ -27,10 +27,10 @@ struct Perturbation {
 class AscentRule {
  public:
   virtual ~AscentRule() = default;
-  /// Computes ε at the weights `w` from the batch gradient `oracle`. `origin` is a copy of w that
-  /// the caller keeps: a rule that moves w restores it from there, bit-exactly, before returning.
-  /// `generator` draws any randomness (CPU generator).
-  virtual Perturbation perturb(ParamList& w, const ParamList& origin, const GradientOracle& oracle,
+  /// Computes ε at the weights `w` (which may point elsewhere during the call, and hold w
+  /// bit-exactly on return) from the batch gradient `oracle`. `generator` draws any randomness
+  /// (CPU generator).
+  virtual Perturbation perturb(ParamList& w, const GradientOracle& oracle,
                                at::Generator& generator) const = 0;
   /// Gradient evaluations per call.
   virtual int passes() const = 0;
