@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "sharpscope/core/error.h"
@@ -56,15 +57,18 @@ AscentTrace ascend(ParamList& weights, const GradientOracle& gradient, const Asc
   AscentTrace trace;
   // The displacement δⁿ = wⁿ − w = Σₖ ρₖ gₖ/‖gₖ‖ is accumulated apart from w. Reading it back as
   // wᴺ − w from float32 weights would round every coordinate to the weight's ulp (≈1e-3 relative
-  // error at ρ = 0.05 on O(1) weights); δ itself carries float32's 1e-7. wᴺ is never formed: no
-  // gradient is taken there.
-  ParamList delta;
+  // error at ρ = 0.05 on O(1) weights); δ itself carries float32's 1e-7. It is held as δ = c·u: the
+  // first u is ∇L(w) itself, uncopied, so a one-step ascent's v₁ = g/‖g‖ costs a single pass; the
+  // iterates are w + c·u (ShiftedWeights), and wᴺ is never formed (no gradient is taken there).
+  ParamList u;
+  double c = 0.0;
+  std::optional<double> u_norm;  // known while u is still the first gradient
   for (int n = 0; n < options.steps; ++n) {
     LossGradient lg;
     if (n == 0) {
       lg = gradient();
     } else {
-      const ShiftedWeights at_iterate(weights, 1.0, delta);
+      const ShiftedWeights at_iterate(weights, c, u);
       lg = gradient();
     }
     const double g_norm = norm(lg.gradient);
@@ -72,19 +76,24 @@ AscentTrace ascend(ParamList& weights, const GradientOracle& gradient, const Asc
     trace.gradient_norms.push_back(g_norm);
     ++trace.gradient_evaluations;
     if (g_norm > 0.0 && std::isfinite(g_norm)) {
-      if (delta.empty()) {
-        delta = scaled(lg.gradient, steps[n] / g_norm);
+      const double step = steps[n] / g_norm;
+      if (u.empty()) {
+        u = lg.gradient;  // shares the tensors; never changed in place while shared
+        c = step;
+        u_norm = g_norm;
+      } else if (u_norm) {
+        u = combination(u, step / c, lg.gradient);
+        u_norm.reset();
       } else {
-        axpy(steps[n] / g_norm, lg.gradient, delta);
+        axpy(step / c, lg.gradient, u);
       }
     }
     if (keep_gradients) trace.gradients.push_back(std::move(lg.gradient));
     if (!(g_norm > 0.0)) break;
   }
-  if (delta.empty()) delta = zeros_like(weights);
-  trace.displacement = norm(delta);
-  if (trace.displacement > 0.0) scale(delta, 1.0 / trace.displacement);
-  trace.direction = std::move(delta);
+  const double length = u.empty() ? 0.0 : u_norm ? *u_norm : norm(u);
+  trace.displacement = c * length;
+  trace.direction = length > 0.0 ? scaled(u, 1.0 / length) : zeros_like(weights);
   return trace;
 }
 

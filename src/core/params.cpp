@@ -55,6 +55,15 @@ ParamList scaled(const ParamList& x, double a) {
   return out;
 }
 
+ParamList combination(const ParamList& x, double a, const ParamList& y) {
+  check_same_structure(x, y, "combination");
+  torch::NoGradGuard no_grad;
+  ParamList out;
+  out.reserve(x.size());
+  for (size_t i = 0; i < x.size(); ++i) out.push_back(at::add(x[i].detach(), y[i].detach(), a));
+  return out;
+}
+
 ParamList clone(const ParamList& x) {
   torch::NoGradGuard no_grad;
   ParamList out;

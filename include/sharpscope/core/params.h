@@ -30,6 +30,9 @@ void scale(ParamList& x, double a);
 /// a·x as new tensors (one pass, where a copy then a scale would take two).
 ParamList scaled(const ParamList& x, double a);
 
+/// x + a·y as new tensors (one pass, where a copy then an axpy would take two).
+ParamList combination(const ParamList& x, double a, const ParamList& y);
+
 /// Detached deep copies (same dtype and device), safe to keep while the model changes.
 ParamList clone(const ParamList& x);
 
