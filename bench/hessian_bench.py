@@ -9,6 +9,12 @@ in file order, normalized (x/255 - 0.2860)/0.3530), saves it as TorchScript, the
 in Python, and the same analyses plus Lanczos top-5 with the sharpscope binary, reading sharpscope's
 own timings and HVP counts (analysis only, model/data loading excluded) from its HDF5 outputs.
 
+Each sharpscope run is a fresh process, so its first HVPs pay the one-off warm-up of any process
+(BLAS buffers, allocator, thread pool: ~45 ms on this machine for this model, measured as the
+intercept of analysis time against HVP count). By default (--python-start cold) each Python run is a
+fresh process too, timed the same way: load the model and data, then time the analysis alone.
+--python-start warm instead times Python in the process that trained the model, already warm.
+
   /usr/bin/python3 bench/hessian_bench.py --binary build/sharpscope --threads 1
 """
 import argparse
@@ -16,6 +22,7 @@ import gzip
 import os
 import struct
 import subprocess
+import sys
 import time
 
 import h5py
@@ -135,6 +142,42 @@ def sharpscope(binary, model_path, args, extra, out, seed=0):
         return first, int(f.attrs["total_hvps"]), float(f.attrs["total_seconds"])
 
 
+ANALYSES = {
+    "power top-1": (lambda h: h.eigenvalues(top_n=1)[0], ["spectrum", "--method", "power", "--top", "1"]),
+    "power top-5": (lambda h: h.eigenvalues(top_n=5)[0], ["spectrum", "--method", "power", "--top", "5"]),
+    "trace": (lambda h: h.trace()[0], ["trace"]),
+}
+
+
+def python_run(model, batches, name, seed):
+    torch.manual_seed(seed)
+    h = PyHessianStyle(model, batches)
+    value, seconds = timed(lambda: ANALYSES[name][0](h))
+    return value, h.hvps, seconds
+
+
+def python_cold_run(args, state_path, name, seed):
+    """One analysis in a fresh Python process (this script's --worker mode)."""
+    out = subprocess.run([sys.executable, __file__, "--worker", name, "--worker-seed", str(seed),
+                          "--worker-state", state_path, "--subset", str(args.subset), "--batch-size",
+                          str(args.batch_size), "--hidden", str(args.hidden), "--threads", str(args.threads)],
+                         check=True, capture_output=True, text=True).stdout.split()
+    return float(out[0]), int(out[1]), float(out[2])
+
+
+def batches_of(x, y, args):
+    return [(x[i:i + args.batch_size], y[i:i + args.batch_size]) for i in range(0, args.subset, args.batch_size)]
+
+
+def worker(args):
+    x, y = load_subset(args.subset)
+    model = MLP(args.hidden)
+    model.load_state_dict(torch.load(args.worker_state))
+    model.eval()
+    value, hvps, seconds = python_run(model, batches_of(x, y, args), args.worker, args.worker_seed)
+    print(value, hvps, seconds)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default="build/sharpscope")
@@ -146,8 +189,16 @@ def main():
     parser.add_argument("--seeds", type=int, default=5,
                         help="start vectors / probes per analysis: iteration counts depend on the random start, "
                              "so single runs compare luck; means over seeds compare the implementations")
+    parser.add_argument("--python-start", choices=["cold", "warm"], default="cold",
+                        help="cold: each Python run in a fresh process, like each sharpscope run; "
+                             "warm: in this process, already warmed by training the model")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-seed", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-state", help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.worker:
+        return worker(args)
     torch.manual_seed(0)
     os.makedirs(args.workdir, exist_ok=True)
 
@@ -161,23 +212,19 @@ def main():
     model.eval()
     model_path = os.path.join(args.workdir, "fmnist-mlp.pt")
     torch.jit.script(model).save(model_path)
+    state_path = os.path.join(args.workdir, "fmnist-mlp.state.pt")
+    torch.save(model.state_dict(), state_path)
     d = sum(p.numel() for p in model.parameters())
     print(f"model: MLP 784-{args.hidden}-10 ({d} parameters), {args.subset} examples, "
-          f"batch {args.batch_size}, {args.threads} thread(s)")
+          f"batch {args.batch_size}, {args.threads} thread(s), Python runs {args.python_start}")
 
-    batches = [(x[i:i + args.batch_size], y[i:i + args.batch_size]) for i in range(0, args.subset, args.batch_size)]
+    batches = batches_of(x, y, args)
     rows = []
-    for name, fn, extra in [
-        ("power top-1", lambda h: h.eigenvalues(top_n=1)[0], ["spectrum", "--method", "power", "--top", "1"]),
-        ("power top-5", lambda h: h.eigenvalues(top_n=5)[0], ["spectrum", "--method", "power", "--top", "5"]),
-        ("trace", lambda h: h.trace()[0], ["trace"]),
-    ]:
+    for name, (_, extra) in ANALYSES.items():
         python_runs, our_runs = [], []
         for seed in range(args.seeds):
-            torch.manual_seed(seed)
-            h = PyHessianStyle(model, batches)
-            value, seconds = timed(lambda: fn(h))
-            python_runs.append((value, h.hvps, seconds))
+            python_runs.append(python_run(model, batches, name, seed) if args.python_start == "warm"
+                               else python_cold_run(args, state_path, name, seed))
             out = os.path.join(args.workdir, name.replace(" ", "_") + f"-{seed}.h5")
             our_runs.append(sharpscope(args.binary, model_path, args, extra, out, seed))
         mean = lambda runs, i: sum(r[i] for r in runs) / len(runs)
