@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   const Runtime runtime = configure_runtime({threads, 0, "cpu", "float32", !default_malloc});
-  const Dataset test = load_dataset(parse_data_spec("fmnist"), Split::kTest, {examples});
+  const Dataset test = load_dataset(parse_data_spec("fmnist"), Split::kTest, {examples, std::nullopt});
   Model model(make_network(arch, {1, 28, 28, 10}), arch);
 
   const Objective forward(model, test, {batch});

@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   const Runtime runtime = configure_runtime({threads});
-  const Dataset train = load_dataset(parse_data_spec("fmnist"), Split::kTrain, {10000});
+  const Dataset train = load_dataset(parse_data_spec("fmnist"), Split::kTrain, {10000, std::nullopt});
   Model model(make_network(arch, {1, 28, 28, 10}), arch);
   BaseOptimizerOptions sgd;
   sgd.lr = 0.01;
