@@ -76,10 +76,6 @@ struct Block {
 }  // namespace
 
 Float64Sums float64_sums(const ParamList& x, const ParamList& y, SumSelection which) {
-  if (x.size() != y.size()) {
-    throw std::invalid_argument("float64_sums: parameter lists have " + std::to_string(x.size()) +
-                                " and " + std::to_string(y.size()) + " tensors");
-  }
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> xs, ys;
   std::vector<Block> blocks;

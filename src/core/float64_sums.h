@@ -18,7 +18,8 @@ struct Float64Sums {
   double xx = 0.0, yy = 0.0, xy = 0.0;
 };
 
-/// The selected sums over all tensor pairs (x[i], y[i]); shapes must match pairwise. Every product
+/// The selected sums over all tensor pairs (x[i], y[i]). The lists must have equal length (the
+/// params.h callers check it, naming themselves); each pair must have equal numel. Every product
 /// of float32 (or float64) values is formed exactly in float64 and summed in fixed blocks whose
 /// partial sums are added in order, so the result does not depend on the thread count.
 Float64Sums float64_sums(const ParamList& x, const ParamList& y, SumSelection which);

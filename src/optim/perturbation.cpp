@@ -6,11 +6,7 @@
 
 namespace sharpscope {
 
-ParamList Perturbation::epsilon() const {
-  ParamList out = clone(direction);
-  sharpscope::scale(out, scale);
-  return out;
-}
+ParamList Perturbation::epsilon() const { return scaled(direction, scale); }
 
 namespace {
 

@@ -14,8 +14,8 @@ double dot(const ParamList& x, const ParamList& y);
 /// Global L2 norm ‖x‖ = sqrt(dot(x, x)).
 double norm(const ParamList& x);
 
-/// ⟨x,x⟩, ⟨y,y⟩ and ⟨x,y⟩ in one pass, each tensor converted to float64 once (the same values as
-/// three dot() calls at a third of the conversions: per-step diagnostics, cosines).
+/// ⟨x,x⟩, ⟨y,y⟩ and ⟨x,y⟩ in one pass over x and y (the same sums as three dot() calls at a third
+/// of the reads: per-step diagnostics, cosines).
 struct Gram {
   double xx = 0.0, yy = 0.0, xy = 0.0;
 };
