@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   const Objective curvature(model, test.slice(0, hvp_examples), {hvp_batch});
   const ParamList v = normalized(clone(model.parameters()));
   const double t_hvp = median_seconds(repeats, [&] { curvature.hvp(v); });
-  // The parameter-space primitives a SAM step adds to its passes (science.md §1): ‖g‖, a copy of w.
+  // The parameter-space primitives a SAM step adds to its passes (docs/math.md §1): ‖g‖, a copy of w.
   const ParamList w = model.parameters();
   double sink = 0.0;
   const double t_norm = median_seconds(repeats * 20, [&] { sink += norm(v); });

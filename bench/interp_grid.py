@@ -21,7 +21,7 @@ def load_fmnist(count, root="/usr/share/datasets/fashion-mnist"):
         images = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 1, 28, 28)[:count]
     with gzip.open(f"{root}/train-labels-idx1-ubyte.gz") as f:
         labels = np.frombuffer(f.read(), np.uint8, offset=8)[:count]
-    x = (torch.tensor(images, dtype=torch.float32) / 255.0 - 0.2860) / 0.3530  # science.md §10
+    x = (torch.tensor(images, dtype=torch.float32) / 255.0 - 0.2860) / 0.3530  # docs/math.md §10
     return x, torch.tensor(labels, dtype=torch.long)
 
 

@@ -3,7 +3,7 @@
 // the same batches, and prints
 //   <rule> <ms per step> <passes per step> <ms per pass> <overhead ms>
 // where overhead = step − passes × pass − (the base optimizer's update, timed alone). The overhead
-// is the parameter-space work of the rule (copies, norms, axpys: science.md §1), the part sharpscope
+// is the parameter-space work of the rule (copies, norms, axpys: docs/math.md §1), the part sharpscope
 // controls beyond LibTorch's forward and backward. vs_sgd is the step time over the first rule's.
 #include <CLI/CLI.hpp>
 #include <torch/torch.h>

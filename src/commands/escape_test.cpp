@@ -1,4 +1,4 @@
-// sharpscope escape-test MODEL: steps until an optimizer leaves a trained minimum (science.md §7,
+// sharpscope escape-test MODEL: steps until an optimizer leaves a trained minimum (docs/math.md §7,
 // 002 §5.2 Table 5.1), per trial, over optimizers and radii, resumable.
 #include <iostream>
 

@@ -1,5 +1,5 @@
 // sharpscope stability: parameter distance and generalization gaps of two models trained on
-// training sets that differ in one example (science.md §8, 003 §5.2 Fig. 5).
+// training sets that differ in one example (docs/math.md §8, 003 §5.2 Fig. 5).
 #include <CLI/CLI.hpp>
 
 #include <filesystem>

@@ -1,5 +1,5 @@
 // sharpscope toy saddle|valley: the two-dimensional saddle of 003 Fig. 4 and the one-dimensional
-// valleys of 002 Fig. 3.1 (science.md §9). No model or data: seconds on a laptop.
+// valleys of 002 Fig. 3.1 (docs/math.md §9). No model or data: seconds on a laptop.
 #include <CLI/CLI.hpp>
 
 #include <iostream>

@@ -1,4 +1,4 @@
-// sharpscope train: the companion trainer for every SAM variant (science.md §3, docs/train.md).
+// sharpscope train: the companion trainer for every SAM variant (docs/math.md §3, docs/train.md).
 #include <iostream>
 #include <memory>
 #include <sstream>

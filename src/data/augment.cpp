@@ -1,4 +1,4 @@
-// Training augmentation (science.md §10): pad-4 random crop and horizontal flip.
+// Training augmentation (docs/math.md §10): pad-4 random crop and horizontal flip.
 #include <torch/torch.h>
 
 #include "sharpscope/data/dataset.h"

@@ -1,4 +1,4 @@
-// Loading a split: choose the reader, select the subset, normalize (science.md §10).
+// Loading a split: choose the reader, select the subset, normalize (docs/math.md §10).
 #include "sharpscope/data/dataset.h"
 
 #include <torch/torch.h>

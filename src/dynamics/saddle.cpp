@@ -39,7 +39,7 @@ std::string SaddleOptimizer::label() const {
 Point2 saddle_step(const SaddleOptimizer& o, const Point2& x, double lr) {
   const Point2 g = saddle_gradient(x);
   if (o.name == "gd") return {x[0] - lr * g[0], x[1] - lr * g[1]};
-  // SAM (science.md §1 with N = 1): w^p = w + ρ ∇f/‖∇f‖, descend along ∇f(w^p).
+  // SAM (docs/math.md §1 with N = 1): w^p = w + ρ ∇f/‖∇f‖, descend along ∇f(w^p).
   const double g_norm = norm(g);
   const double scale = g_norm > 0.0 ? o.rho / g_norm : 0.0;
   Point2 g_asc = saddle_gradient({x[0] + scale * g[0], x[1] + scale * g[1]});

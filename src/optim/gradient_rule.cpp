@@ -101,7 +101,7 @@ class SharpnessGradient : public GradientRule {
     ParamList g_asc = std::move(at_perturbed.gradient);
     if (descent_.mean_gradients && !p.intermediate.empty()) {
       // Kim et al. Eq. 9: (1/N) Σ_{n=1..N} ∇L(w^{p_N^n}); the intermediate points are the raw
-      // iterates w¹..w^{N−1} whose gradients the ascent already computed (science.md §1).
+      // iterates w¹..w^{N−1} whose gradients the ascent already computed (docs/math.md §1).
       for (const auto& g_n : p.intermediate) axpy(1.0, g_n, g_asc);
       scale(g_asc, 1.0 / static_cast<double>(p.intermediate.size() + 1));
     }

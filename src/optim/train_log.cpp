@@ -10,7 +10,7 @@ const std::vector<Column<StepRecord>>& step_columns() {
       {"epoch", "epochs", "fractional epoch t / steps_per_epoch", &StepRecord::epoch},
       {"lr", "", "learning rate used for this step", &StepRecord::lr},
       {"passes", "passes", "forward-backward passes so far, in whole-batch units, including this step", &StepRecord::passes},
-      {"step_passes", "passes", "forward-backward passes of this step (science.md §3 table)", &StepRecord::step_passes},
+      {"step_passes", "passes", "forward-backward passes of this step (docs/math.md §3 table)", &StepRecord::step_passes},
       {"loss", "nats", "L_B(w): mean cross-entropy of the batch at w", &StepRecord::loss},
       {"perturbed_loss", "nats", "L_B(w^p): batch loss at the perturbed point (= L_B(w) for SGD steps)", &StepRecord::perturbed_loss},
       {"gradient_norm", "", "||grad L_B(w)||", &StepRecord::gradient_norm},

@@ -22,7 +22,7 @@ TEST(Saddle, GradientMatchesCentralDifferences) {
       EXPECT_NEAR(g[i], (saddle_loss(up) - saddle_loss(down)) / (2 * h), testing::kFiniteDifference);
     }
   }
-  // The stationary points of science.md §9: saddle (0,0), minima ±(1,1) with f = −1/4.
+  // The stationary points of docs/math.md §9: saddle (0,0), minima ±(1,1) with f = −1/4.
   for (const Point2& x : {Point2{0, 0}, Point2{1, 1}, Point2{-1, -1}}) {
     EXPECT_EQ(saddle_gradient(x)[0], 0.0);
     EXPECT_EQ(saddle_gradient(x)[1], 0.0);
@@ -104,7 +104,7 @@ TEST(Saddle, KnownOutcomes) {
   // GD at lr 0.1 from (2, 2) converges to (1, 1); at lr 10 it blows up.
   EXPECT_EQ(classify(saddle_run(gd, {2, 2}, 0.1, 2000), distance), SaddleOutcome::kMinimum);
   EXPECT_EQ(classify(saddle_run(gd, {2, 2}, 10.0, 2000), distance), SaddleOutcome::kDiverged);
-  // science.md §9: SAM with a fixed ρ orbits the minimum at O(ρ) — the tight distance criterion
+  // docs/math.md §9: SAM with a fixed ρ orbits the minimum at O(ρ) — the tight distance criterion
   // calls it a failure, the basin criterion a success.
   const Point2 end = saddle_run({"sam", 0.2, std::nullopt}, {1.5, 0.5}, 0.05, 2000);
   EXPECT_GT(std::hypot(end[0] - 1, end[1] - 1), 1e-3);

@@ -38,7 +38,7 @@ struct TinyProblem {
     }
     return p;
   }
-  // v_N by an independent N-step ascent (science.md §1), ρₙ = ρ/N.
+  // v_N by an independent N-step ascent (docs/math.md §1), ρₙ = ρ/N.
   ParamList ascent_direction(int steps, double rho, const Objective* on = nullptr) {
     ParamList w = clone(w0);
     for (int n = 0; n < steps; ++n) {

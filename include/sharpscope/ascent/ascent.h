@@ -1,5 +1,5 @@
 #pragma once
-/// Multi-step gradient ascent and the ascent directions v_N (Kim et al. §2.1, science.md §1).
+/// Multi-step gradient ascent and the ascent directions v_N (Kim et al. §2.1, docs/math.md §1).
 /// This is the one implementation: the trainer's SAM, SAM-N and MSAM-N steps and every analysis
 /// (landscapes, cosine matrices, sharpness) call it.
 ///

@@ -1,6 +1,6 @@
 #pragma once
 /// The mean loss L_S(w) of a model over a data set or subset, its gradient and its Hessian-vector
-/// products (science.md §1 notation, §6). Every analysis is written against this class.
+/// products (docs/math.md §1 notation, §6). Every analysis is written against this class.
 ///
 /// L_S is computed in batches, each contributing its summed loss divided by |S|, so the value is
 /// independent of the batch size (up to float rounding). BatchNorm runs in evaluation mode by

@@ -46,7 +46,7 @@ ParamList normalized(const ParamList& x);
 void assign(ParamList& target, const ParamList& source);
 
 /// Sets target ← base + Σ cᵢ·dᵢ from a saved copy of the base point, never by accumulating
-/// increments, so no rounding drift builds up over a grid (science.md §4).
+/// increments, so no rounding drift builds up over a grid (docs/math.md §4).
 void set_combination(ParamList& target, const ParamList& base,
                      const std::vector<std::pair<double, const ParamList*>>& terms);
 

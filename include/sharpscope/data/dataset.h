@@ -1,5 +1,5 @@
 #pragma once
-/// Image classification data sets held in memory as normalized tensors (science.md §10).
+/// Image classification data sets held in memory as normalized tensors (docs/math.md §10).
 ///
 /// A data spec selects the source:
 ///   fmnist              Fashion-MNIST in /usr/share/datasets/fashion-mnist (Debian package
@@ -76,13 +76,13 @@ struct Dataset {
 /// two thirds of it gzip inflation.
 Dataset load_dataset(const DataSpec& spec, Split split, const Subset& subset = {});
 
-/// One of the two neighbouring training sets of an algorithmic-stability experiment (science.md
+/// One of the two neighbouring training sets of an algorithmic-stability experiment (docs/math.md
 /// §8, 003 §5.2): S = `data` without example `removed`; with `replaced` ≥ 0, S′ = S with its example
 /// at index `replaced` (an index into S) replaced by the removed one. Both have N − 1 examples and
 /// differ in exactly one. Throws UsageError naming --drop-example / --replace-example when out of range.
 Dataset neighbouring_set(const Dataset& data, int64_t removed, int64_t replaced = -1);
 
-/// Training augmentation for CIFAR-style data (science.md §10): each image of `batch` [B,C,H,W]
+/// Training augmentation for CIFAR-style data (docs/math.md §10): each image of `batch` [B,C,H,W]
 /// is zero-padded by 4 pixels per side, cropped back to HxW at a uniform offset in [0,8]^2, and
 /// flipped horizontally with probability 1/2. All draws come from `generator` (CPU), so equal
 /// generator states give equal results. Returns a new contiguous batch of the same shape and dtype.

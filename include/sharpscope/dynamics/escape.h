@@ -1,5 +1,5 @@
 #pragma once
-/// Escape time (science.md §7; Park 002 §5.2, Table 5.1): from a trained minimum w*, run an
+/// Escape time (docs/math.md §7; Park 002 §5.2, Table 5.1): from a trained minimum w*, run an
 /// optimizer at a constant learning rate and count the steps until the training accuracy on a fixed
 /// evaluation subset falls below a threshold. Each step is one complete update of the trainer's
 /// rule and base optimizer (take_step): ascent and descent, nothing re-implemented.

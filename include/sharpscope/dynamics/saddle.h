@@ -1,5 +1,5 @@
 #pragma once
-/// The saddle toy of Tan et al. (003 §5.1, Fig. 4; science.md §9):
+/// The saddle toy of Tan et al. (003 §5.1, Fig. 4; docs/math.md §9):
 ///   f(x₁, x₂) = x₁⁴/4 − x₁x₂ + x₂²/2,  strict saddle at (0, 0), minima at ±(1, 1),
 /// run from many uniform starting points in [−2, 2]² with GD, SAM and StableSAM at each learning rate.
 /// The 2-D updates are vectorized over starting points; they are the trainer's formulas with the
@@ -36,7 +36,7 @@ enum class SaddleOutcome { kMinimum = 0, kSaddle = 1, kDiverged = 2, kOther = 3 
 constexpr int kSaddleOutcomes = 4;
 const char* to_string(SaddleOutcome outcome);
 
-/// Success criteria (science.md §9). `distance`: ‖x_T − m‖ ≤ tol for a minimum m. `basin`: x_T finite,
+/// Success criteria (docs/math.md §9). `distance`: ‖x_T − m‖ ≤ tol for a minimum m. `basin`: x_T finite,
 /// nearer a minimum than the saddle, within 1 of it, and ‖∇f(x_T)‖ ≤ grad_tol — SAM with a fixed ρ
 /// orbits a minimum at distance O(ρ) instead of converging, so `distance` with a tight tol fails it.
 struct SaddleCriterion {

@@ -1,5 +1,5 @@
 #pragma once
-/// Algorithmic stability (science.md §8; Tan et al. 003 §5.2, Fig. 5, after Hardt et al. 2016):
+/// Algorithmic stability (docs/math.md §8; Tan et al. 003 §5.2, Fig. 5, after Hardt et al. 2016):
 /// train the same network from the same initialization with the same batch order on two training
 /// sets S and S′ that differ in one example, and follow per epoch how far apart the two models are
 /// and each one's generalization gap. Both runs are ordinary trainer runs (`train` with

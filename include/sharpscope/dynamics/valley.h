@@ -1,5 +1,5 @@
 #pragma once
-/// The 1-D valleys of Park (002 §3.1, Fig. 3.1; science.md §9) and their SAM objective
+/// The 1-D valleys of Park (002 §3.1, Fig. 3.1; docs/math.md §9) and their SAM objective
 ///   L̃(w) = max_{|ε| ≤ ρ} L(w + ε),
 /// computed exactly: the maximum of a smooth L over [w − ρ, w + ρ] lies at an end or at one of L's
 /// interior local maxima, so L̃(w) = max(L(w − ρ), L(w + ρ), L(m) for local maxima m inside).

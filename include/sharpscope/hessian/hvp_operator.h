@@ -1,5 +1,5 @@
 #pragma once
-/// The one Hessian-vector-product operator every Hessian analysis runs on (science.md §6): a
+/// The one Hessian-vector-product operator every Hessian analysis runs on (docs/math.md §6): a
 /// matrix-free symmetric operator x ↦ H·x with H = ∇²L_S(w), in Spectra's operator shape
 /// (`Scalar`, `rows()`, `cols()`, const `perform_op(x, y)`), so Spectra's `SymEigsSolver` and the
 /// templated routines of hessian/*.h (power iteration, Hutchinson, SLQ) all take it unchanged.

@@ -1,5 +1,5 @@
 #pragma once
-/// Extreme Hessian eigenvalues (science.md §6): one entry point over both solvers, for any
+/// Extreme Hessian eigenvalues (docs/math.md §6): one entry point over both solvers, for any
 /// symmetric operator with Spectra's shape (the HVP operator, or a dense matrix in tests).
 #include "sharpscope/hessian/lanczos.h"
 #include "sharpscope/hessian/power_iteration.h"

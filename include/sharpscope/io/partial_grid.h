@@ -3,7 +3,7 @@
 /// row of doubles. Completed rows are saved atomically to "<out>.partial.h5" every few seconds, on
 /// Ctrl-C and on any exception, together with a signature of the options that produced them; a
 /// run with --resume and the same signature skips the rows already done. Points must be computed
-/// independently of each other (science.md §4: every point starts from the saved w), so a resumed
+/// independently of each other (docs/math.md §4: every point starts from the saved w), so a resumed
 /// grid is identical to an uninterrupted one.
 #include <cstdint>
 #include <string>

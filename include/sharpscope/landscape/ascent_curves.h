@@ -1,5 +1,5 @@
 #pragma once
-/// Loss along ascent directions, L(w + k·v_N) for several N (Kim et al. Fig. 3, science.md §4).
+/// Loss along ascent directions, L(w + k·v_N) for several N (Kim et al. Fig. 3, docs/math.md §4).
 #include <string>
 #include <vector>
 

@@ -1,6 +1,6 @@
 #pragma once
 /// Loss and error on the line through two checkpoints, (1−α)·w_A + α·w_B, α beyond [0, 1] allowed
-/// (Park, 002 Fig. 5.1; science.md §4).
+/// (Park, 002 Fig. 5.1; docs/math.md §4).
 #include <cstdint>
 #include <string>
 #include <vector>

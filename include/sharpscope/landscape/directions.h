@@ -1,5 +1,5 @@
 #pragma once
-/// Directions in parameter space for landscapes (science.md §4, Kim et al. Fig. 4, Li et al. 2018).
+/// Directions in parameter space for landscapes (docs/math.md §4, Kim et al. Fig. 4, Li et al. 2018).
 ///
 /// Spec grammar (one per --dirs item):
 ///   vN            unit ascent direction v_N (N ≥ 1) with --rho, --ratio and --scope

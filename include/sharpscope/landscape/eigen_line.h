@@ -1,5 +1,5 @@
 #pragma once
-/// The loss along the top Hessian eigenvectors of a model (003 Fig. 2; science.md §4, §6): the
+/// The loss along the top Hessian eigenvectors of a model (003 Fig. 2; docs/math.md §4, §6): the
 /// top-k eigenpairs from the one HVP operator, then L(w + t vᵢ) on a grid of t for each unit vᵢ.
 /// `landscape eigen` runs it over a series of checkpoints.
 #include <cstdint>

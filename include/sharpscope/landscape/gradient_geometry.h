@@ -1,5 +1,5 @@
 #pragma once
-/// Gradient geometry around w (Kim et al. §3.2, science.md §5): the cosine similarities of the
+/// Gradient geometry around w (Kim et al. §3.2, docs/math.md §5): the cosine similarities of the
 /// gradients at the perturbed weights w^{pN} (Fig. 5), and the cosine between a reference gradient
 /// ∇L(w^{pR}) and the gradient at every point of a grid w + x d₁ + y d₂ (Fig. 6).
 #include <cstdint>

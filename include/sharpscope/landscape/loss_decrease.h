@@ -1,5 +1,5 @@
 #pragma once
-/// How much one gradient step lowers the loss at a perturbed weight (Kim et al. §3.3, science.md §5):
+/// How much one gradient step lowers the loss at a perturbed weight (Kim et al. §3.3, docs/math.md §5):
 /// ΔL(u) = L(u) − L(u − η g) for g ∈ {∇L(w^{pN})} and u ∈ {w^{pM}} (Fig. 7), and for u on the
 /// segment from w^{pA} to w^{pB} (Fig. 8).
 #include <optional>

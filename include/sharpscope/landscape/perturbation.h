@@ -1,5 +1,5 @@
 #pragma once
-/// Perturbed weights w^{pN} = w + ρ v_N for a list of N (Kim et al. §2.1, science.md §1), in the
+/// Perturbed weights w^{pN} = w + ρ v_N for a list of N (Kim et al. §2.1, docs/math.md §1), in the
 /// two scopes every analysis offers. The ascent itself is ascent/ascent.h; this only organizes
 /// calls to it.
 #include <functional>

@@ -1,6 +1,6 @@
 #pragma once
 /// A saved copy of the model's weights w from which every analysis point is set, and which is put
-/// back bit-exactly when the analysis ends — normally or by an exception (science.md §4).
+/// back bit-exactly when the analysis ends — normally or by an exception (docs/math.md §4).
 #include <utility>
 #include <vector>
 

@@ -1,5 +1,5 @@
 #pragma once
-/// Sharpness notions (Tiwary & Aananth, 001 Table 1; science.md §2), the perturbed losses of Kim et
+/// Sharpness notions (Tiwary & Aananth, 001 Table 1; docs/math.md §2), the perturbed losses of Kim et
 /// al. Table 1 (000), the generalization gap, and mean ± std over groups of checkpoints.
 ///
 ///   L^Asc = L(w + ρ g/‖g‖) = L(w^{p1})            (independent of any training N)

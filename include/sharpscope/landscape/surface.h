@@ -1,6 +1,6 @@
 #pragma once
 /// Loss surfaces L(w + x·d₁ + y·d₂) on a grid, and 1-D lines L(w + x·d₁) (Kim et al. Fig. 4,
-/// Li et al. 2018; science.md §4). Every point is set from the saved w, so points are
+/// Li et al. 2018; docs/math.md §4). Every point is set from the saved w, so points are
 /// independent: the values do not depend on traversal order, and a grid can be resumed.
 #include <algorithm>
 #include <cstdint>

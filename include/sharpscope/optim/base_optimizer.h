@@ -1,5 +1,5 @@
 #pragma once
-/// The base optimizer every variant shares (science.md §3): SGD with momentum, Nesterov and
+/// The base optimizer every variant shares (docs/math.md §3): SGD with momentum, Nesterov and
 /// (coupled) weight decay, or AdamW (decoupled weight decay), with a constant, step or cosine
 /// learning-rate schedule and optional linear warm-up. The gradient rule's output is set into each
 /// parameter's .grad() and LibTorch's optimizer takes the step.
@@ -31,7 +31,7 @@ struct BaseOptimizerOptions {
   std::string describe() const;  ///< e.g. "sgd lr=0.1 momentum=0.9 nesterov wd=0.0005"
 };
 
-/// Learning rate η(t) for step t of T (science.md §3).
+/// Learning rate η(t) for step t of T (docs/math.md §3).
 struct LrSchedule {
   std::string kind = "constant";     ///< constant | step | cosine
   int64_t warmup_steps = 0;          ///< linear warm-up η·(t+1)/W for t < W

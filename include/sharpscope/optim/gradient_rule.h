@@ -1,5 +1,5 @@
 #pragma once
-/// Gradient rules: the gradient each training variant hands to the base optimizer (science.md §3),
+/// Gradient rules: the gradient each training variant hands to the base optimizer (docs/math.md §3),
 /// with the per-step diagnostics of 003 Fig. 1 and Fig. 3. Variants are composed, not copied:
 ///
 ///   plain SGD ─┐

@@ -1,6 +1,6 @@
 #pragma once
 /// Ascent rules: how a sharpness-aware step moves from w to the perturbed point w^p = w + ε
-/// (science.md §3). Each rule evaluates ∇L_B(w) on the way (every variant's first pass) and hands
+/// (docs/math.md §3). Each rule evaluates ∇L_B(w) on the way (every variant's first pass) and hands
 /// it back, with any intermediate gradients, so that descent rules and diagnostics reuse them.
 #include <memory>
 #include <string>
@@ -36,7 +36,7 @@ class AscentRule {
   virtual int passes() const = 0;
 };
 
-/// SAM-N: ε = ρ v_N from the library's N-step ascent (Kim et al. §2.1, science.md §1); N = 1 is
+/// SAM-N: ε = ρ v_N from the library's N-step ascent (Kim et al. §2.1, docs/math.md §1); N = 1 is
 /// SAM (Foret et al.). Cost: N passes.
 std::unique_ptr<AscentRule> multi_step_ascent(const AscentOptions& options);
 

@@ -1,5 +1,5 @@
 #pragma once
-/// The training log: one record per step (the diagnostics of science.md §3) and one per
+/// The training log: one record per step (the diagnostics of docs/math.md §3) and one per
 /// evaluation (end of each epoch, and the end of training). Every field is a double so the log is
 /// a pair of plain tables; the column lists name, unit and meaning of each field once, for the
 /// HDF5 writer and for checkpoint (resume) serialization alike.

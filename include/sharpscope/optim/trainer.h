@@ -1,5 +1,5 @@
 #pragma once
-/// The companion trainer (issue 3, science.md §3): trains a zoo network with any gradient rule and
+/// The companion trainer (issue 3, docs/math.md §3): trains a zoo network with any gradient rule and
 /// base optimizer, logs the per-step diagnostics, and writes checkpoints every analysis command
 /// loads with no extra flag. Same seed and thread count → bit-identical weights; --resume from a
 /// checkpoint continues exactly as the uninterrupted run would have.
@@ -25,7 +25,7 @@ struct TrainOptions {
   double label_smoothing = 0.0;
   double label_noise = 0.0;          ///< fraction of training labels shuffled (003 §5.4)
   std::string augment = "auto";      ///< auto (CIFAR only) | on | off: crop (pad 4) + flip
-  /// Algorithmic stability (science.md §8): train on S = the training set without this example
+  /// Algorithmic stability (docs/math.md §8): train on S = the training set without this example
   /// (-1 = off), and with `replace_example` ≥ 0 on S′ (see neighbouring_set).
   int64_t drop_example = -1;
   int64_t replace_example = -1;
