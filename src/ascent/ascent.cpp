@@ -42,7 +42,8 @@ std::vector<double> parse_ratio(const std::string& text, const std::string& flag
     char* end = nullptr;
     const double value = std::strtod(item.c_str(), &end);
     if (item.empty() || *end != '\0' || !(value > 0.0) || !std::isfinite(value)) {
-      throw UsageError(flag + " = '" + text + "': expected positive numbers separated by ':', e.g. 1:2");
+      throw UsageError(flag + " = '" + text +
+                       "': expected positive numbers separated by ':', e.g. 1:2");
     }
     parts.push_back(value);
   }

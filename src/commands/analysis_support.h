@@ -2,7 +2,6 @@
 /// Pieces the landscape, gradient-geometry and sharpness commands share: the second data split
 /// (train/test gaps), direction flags, grid signatures for --resume, and the output preamble.
 #include <CLI/CLI.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,8 +67,9 @@ void write_preamble(H5Writer& writer, Session& session, const Metadata& attribut
                     const std::vector<Direction>& directions = {});
 
 /// Opens a grid's resumable rows (PartialGrid) under `signature` and says when points are resumed.
-std::unique_ptr<PartialGrid> open_grid_rows(const std::string& out_path, const std::string& signature,
-                                            int64_t points, int64_t width, bool resume,
+std::unique_ptr<PartialGrid> open_grid_rows(const std::string& out_path,
+                                            const std::string& signature, int64_t points,
+                                            int64_t width, bool resume,
                                             const CommonOptions& common);
 
 /// Commits the output, drops the grid's partial file if there is one, and prints the summary and
@@ -82,6 +82,5 @@ std::string cell(double value, int width = 10);
 
 /// `text` right-aligned in `width` columns (table headers).
 std::string label(const std::string& text, int width);
-
 
 }  // namespace sharpscope::cli

@@ -1,9 +1,8 @@
 #include "commands/app.h"
 
-#include <CLI/CLI.hpp>
-
 #include <c10/util/Exception.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "commands/registry.h"
@@ -30,7 +29,6 @@ int run(int argc, const char* const* argv) {
   register_escape_test(app);
   register_stability(app);
   register_toy(app);
-
 
   set_process_command_line(joined_command_line(argc, argv));
   try {

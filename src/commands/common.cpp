@@ -17,15 +17,18 @@ void add_common_options(CLI::App& command, CommonOptions& o, int64_t default_sub
   command.add_option("--subset", o.subset, "Number of examples, first in file order (0 = all)")
       ->capture_default_str();
   command.add_option("--subset-seed", o.subset_seed, "Draw the subset at random with this seed");
-  command.add_option("--batch-size", o.batch_size,
-                     "Evaluation batch size: changes speed and memory, never the result")
+  command
+      .add_option("--batch-size", o.batch_size,
+                  "Evaluation batch size: changes speed and memory, never the result")
       ->capture_default_str();
   command.add_option("--label-smoothing", o.label_smoothing, "Cross-entropy label smoothing")
       ->capture_default_str();
-  command.add_option("--bn", o.bn, "BatchNorm mode during analysis: eval | train")->capture_default_str();
+  command.add_option("--bn", o.bn, "BatchNorm mode during analysis: eval | train")
+      ->capture_default_str();
   command.add_option("--dtype", o.dtype, "float32 | float64")->capture_default_str();
   command.add_option("--device", o.device, "cpu | cuda | cuda:N")->capture_default_str();
-  command.add_option("--threads", o.threads, "Intra-op threads (0 = all cores)")->capture_default_str();
+  command.add_option("--threads", o.threads, "Intra-op threads (0 = all cores)")
+      ->capture_default_str();
   command.add_option("--seed", o.seed, "Seed for every random choice")->capture_default_str();
   command.add_option("--out", o.out, "Output HDF5 file");
   command.add_flag("--quiet,-q", o.quiet, "No progress bars or tables");
@@ -46,8 +49,9 @@ Session open_session(const std::string& model_path, const CommonOptions& o) {
   model.to(runtime.device, runtime.dtype);
 
   const auto own_data = model.metadata().find("data");
-  const std::string data_text =
-      !o.data.empty() ? o.data : own_data != model.metadata().end() ? own_data->second : "fmnist";
+  const std::string data_text = !o.data.empty()                      ? o.data
+                                : own_data != model.metadata().end() ? own_data->second
+                                                                     : "fmnist";
   const DataSpec spec = parse_data_spec(data_text);
   Subset subset{o.subset, o.subset_seed};
   Dataset data = load_dataset(spec, split, subset);

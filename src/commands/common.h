@@ -3,7 +3,6 @@
 /// --device, --threads, --seed, --out, ...) and the session they resolve to: runtime configured,
 /// model loaded and moved, data loaded, objective bound, provenance started.
 #include <CLI/CLI.hpp>
-
 #include <memory>
 #include <optional>
 #include <string>

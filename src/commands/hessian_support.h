@@ -2,7 +2,6 @@
 /// What the three `sharpscope hessian` subcommands share: the HVP-operator flags (--hvp, --params,
 /// --fd-step), opening the session and operator, and the output preamble.
 #include <CLI/CLI.hpp>
-
 #include <memory>
 #include <string>
 
@@ -47,6 +46,5 @@ void write_hessian_preamble(HessianRun& run, const HessianFlags& flags, const st
 
 /// Commits the output and says where it went.
 void commit_hessian_output(HessianRun& run, const HessianFlags& flags);
-
 
 }  // namespace sharpscope::cli

@@ -27,9 +27,12 @@ SpectrumEnd parse_spectrum_end(const std::string& text) {
 
 std::string to_string(SpectrumEnd end) {
   switch (end) {
-    case SpectrumEnd::kLargest: return "largest";
-    case SpectrumEnd::kSmallest: return "smallest";
-    case SpectrumEnd::kBoth: return "both";
+    case SpectrumEnd::kLargest:
+      return "largest";
+    case SpectrumEnd::kSmallest:
+      return "smallest";
+    case SpectrumEnd::kBoth:
+      return "both";
   }
   return "?";
 }
@@ -46,10 +49,14 @@ void SpectrumOptions::validate() const {
 
 std::string to_string(Spectra::CompInfo info) {
   switch (info) {
-    case Spectra::CompInfo::Successful: return "successful";
-    case Spectra::CompInfo::NotComputed: return "not computed";
-    case Spectra::CompInfo::NotConverging: return "not converging";
-    case Spectra::CompInfo::NumericalIssue: return "numerical issue";
+    case Spectra::CompInfo::Successful:
+      return "successful";
+    case Spectra::CompInfo::NotComputed:
+      return "not computed";
+    case Spectra::CompInfo::NotConverging:
+      return "not converging";
+    case Spectra::CompInfo::NumericalIssue:
+      return "numerical issue";
   }
   return "?";
 }

@@ -16,8 +16,9 @@ void write_table(H5Writer& writer, const std::string& group, const std::vector<R
     std::vector<double> values;
     values.reserve(records.size());
     for (const auto& r : records) values.push_back(r.*c.field);
-    writer.write(group + "/" + c.name, values, std::vector<int64_t>{static_cast<int64_t>(values.size())},
-                 {axis}, c.units, c.description);
+    writer.write(group + "/" + c.name, values,
+                 std::vector<int64_t>{static_cast<int64_t>(values.size())}, {axis}, c.units,
+                 c.description);
   }
 }
 

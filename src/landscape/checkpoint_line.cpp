@@ -21,8 +21,8 @@ std::string CheckpointLine::summary() const {
 }
 
 CheckpointLine evaluate_checkpoint_line(const Objective& train, const Objective* test,
-                                        const ParamList& weights_b, const std::vector<double>& alpha,
-                                        PartialGrid& rows) {
+                                        const ParamList& weights_b,
+                                        const std::vector<double>& alpha, PartialGrid& rows) {
   CheckpointLine out;
   out.alpha = alpha;
   {

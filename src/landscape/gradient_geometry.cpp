@@ -92,7 +92,8 @@ CosineField cosine_field(const Objective& objective, const ParamList& d1, const 
         saved.move_to({{x, &d1}});
       }
       const LossAndGradient lg = objective.gradient();
-      return std::vector<double>{cosine(reference_gradient, lg.gradient), norm(lg.gradient), lg.loss};
+      return std::vector<double>{cosine(reference_gradient, lg.gradient), norm(lg.gradient),
+                                 lg.loss};
     });
   }
   for (int64_t i = 0; i < rows.points(); ++i) {

@@ -54,7 +54,8 @@ Range parse_range(const std::string& text, const std::string& flag) {
   const bool log_scale = parts.size() == 4 && parts[3] == "log";
   if ((parts.size() != 3 && !log_scale) || !parse_double(parts[0], range.start) ||
       !parse_double(parts[1], range.stop) || !parse_long(parts[2], count)) {
-    throw UsageError(prefix + "expected start:stop:count[:log], e.g. -0.2:0.2:21 or 0.001:0.3:100:log");
+    throw UsageError(prefix +
+                     "expected start:stop:count[:log], e.g. -0.2:0.2:21 or 0.001:0.3:100:log");
   }
   if (log_scale && !(range.start > 0.0)) throw UsageError(prefix + "a log range needs start > 0");
   range.log = log_scale;
@@ -84,7 +85,8 @@ std::vector<int> parse_int_list(const std::string& text, const std::string& flag
   return values;
 }
 
-std::vector<double> parse_number_list(const std::string& text, const std::string& flag, double minimum) {
+std::vector<double> parse_number_list(const std::string& text, const std::string& flag,
+                                      double minimum) {
   std::vector<double> values;
   for (const std::string& part : split(text, ',')) {
     double value = 0.0;

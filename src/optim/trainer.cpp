@@ -11,8 +11,8 @@
 
 #include "sharpscope/core/checkpoint.h"
 #include "sharpscope/core/error.h"
-#include "sharpscope/core/number_text.h"
 #include "sharpscope/core/model.h"
+#include "sharpscope/core/number_text.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/runtime.h"
 #include "sharpscope/core/zoo.h"
@@ -38,7 +38,8 @@ double seconds_since(Clock::time_point start) {
 // <dir>/<stem>.<tag>.pt beside the final checkpoint.
 std::string sibling(const std::string& out, const std::string& tag) {
   const std::filesystem::path path(out);
-  return (path.parent_path() / (path.stem().string() + "." + tag + path.extension().string())).string();
+  return (path.parent_path() / (path.stem().string() + "." + tag + path.extension().string()))
+      .string();
 }
 
 bool augmentation_on(const TrainOptions& o, const DataSpec& spec) {
@@ -115,10 +116,12 @@ struct Run {
 void check_resume_signature(const Model& model, const TrainOptions& o) {
   const auto it = model.metadata().find("trainer.signature");
   if (it == model.metadata().end()) {
-    throw InputError(o.resume + ": not a trainer checkpoint with resume state (no trainer.signature)");
+    throw InputError(o.resume +
+                     ": not a trainer checkpoint with resume state (no trainer.signature)");
   }
   if (it->second != o.signature()) {
-    throw UsageError("--resume = '" + o.resume + "': the checkpoint was trained with other options:\n  checkpoint: " +
+    throw UsageError("--resume = '" + o.resume +
+                     "': the checkpoint was trained with other options:\n  checkpoint: " +
                      it->second + "\n  now:        " + o.signature());
   }
 }
@@ -126,13 +129,18 @@ void check_resume_signature(const Model& model, const TrainOptions& o) {
 }  // namespace
 
 void TrainOptions::validate() const {
-  if (train_subset < 0) throw UsageError("--train-subset = " + std::to_string(train_subset) + ": must be >= 0");
-  if (test_subset < 0) throw UsageError("--test-subset = " + std::to_string(test_subset) + ": must be >= 0");
+  if (train_subset < 0)
+    throw UsageError("--train-subset = " + std::to_string(train_subset) + ": must be >= 0");
+  if (test_subset < 0)
+    throw UsageError("--test-subset = " + std::to_string(test_subset) + ": must be >= 0");
   if (eval_train_subset < 0) {
-    throw UsageError("--eval-train-subset = " + std::to_string(eval_train_subset) + ": must be >= 0");
+    throw UsageError("--eval-train-subset = " + std::to_string(eval_train_subset) +
+                     ": must be >= 0");
   }
-  if (batch_size <= 0) throw UsageError("--batch-size = " + std::to_string(batch_size) + ": must be > 0");
-  if (epochs < 1 && steps == 0) throw UsageError("--epochs = " + std::to_string(epochs) + ": must be >= 1");
+  if (batch_size <= 0)
+    throw UsageError("--batch-size = " + std::to_string(batch_size) + ": must be > 0");
+  if (epochs < 1 && steps == 0)
+    throw UsageError("--epochs = " + std::to_string(epochs) + ": must be >= 1");
   if (steps < 0) throw UsageError("--train-steps = " + std::to_string(steps) + ": must be >= 0");
   if (!(label_smoothing >= 0.0 && label_smoothing < 1.0)) {
     throw UsageError("--label-smoothing = " + number_text(label_smoothing) + ": must be in [0, 1)");
@@ -143,16 +151,20 @@ void TrainOptions::validate() const {
   if (augment != "auto" && augment != "on" && augment != "off") {
     throw UsageError("--augment = '" + augment + "': expected auto, on or off");
   }
-  if (!(warmup_epochs >= 0.0)) throw UsageError("--warmup = " + number_text(warmup_epochs) + ": must be >= 0");
+  if (!(warmup_epochs >= 0.0))
+    throw UsageError("--warmup = " + number_text(warmup_epochs) + ": must be >= 0");
   for (double m : lr_milestones) {
-    if (!(m > 0.0)) throw UsageError("--lr-milestones: " + number_text(m) + ": each must be > 0 (epochs)");
+    if (!(m > 0.0))
+      throw UsageError("--lr-milestones: " + number_text(m) + ": each must be > 0 (epochs)");
   }
   if (!lr_milestones.empty() && lr_schedule != "step") {
     throw UsageError("--lr-milestones: needs --lr-schedule step");
   }
-  if (replace_example >= 0 && drop_example < 0) throw UsageError("--replace-example: needs --drop-example");
+  if (replace_example >= 0 && drop_example < 0)
+    throw UsageError("--replace-example: needs --drop-example");
   if (save_every_epochs < 0) {
-    throw UsageError("--save-every-epochs = " + std::to_string(save_every_epochs) + ": must be >= 0");
+    throw UsageError("--save-every-epochs = " + std::to_string(save_every_epochs) +
+                     ": must be >= 0");
   }
   if (save_every_steps < 0) {
     throw UsageError("--save-every-steps = " + std::to_string(save_every_steps) + ": must be >= 0");
@@ -170,7 +182,8 @@ std::string TrainOptions::signature() const {
   std::ostringstream out;
   out << "arch=" << arch << " data=" << data << " train_subset=" << train_subset
       << " batch=" << batch_size << " smoothing=" << label_smoothing << " noise=" << label_noise
-      << " augment=" << augment << " drop=" << drop_example << " replace=" << replace_example << " rule=[" << rule.describe() << "] base=[" << base.describe()
+      << " augment=" << augment << " drop=" << drop_example << " replace=" << replace_example
+      << " rule=[" << rule.describe() << "] base=[" << base.describe()
       << "] schedule=" << lr_schedule << " warmup=" << warmup_epochs << " gamma=" << lr_gamma
       << " milestones=";
   for (double m : lr_milestones) out << m << ",";
@@ -193,8 +206,9 @@ std::string TrainResult::brief_report() const {
   std::snprintf(line, sizeof line,
                 "step %lld (epoch %.2f): train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%; "
                 "%.1f steps/s, %.0f passes",
-                static_cast<long long>(steps), final.epoch, final.train_loss, 100.0 * final.train_accuracy,
-                final.test_loss, 100.0 * final.test_accuracy, steps_per_second, passes);
+                static_cast<long long>(steps), final.epoch, final.train_loss,
+                100.0 * final.train_accuracy, final.test_loss, 100.0 * final.test_accuracy,
+                steps_per_second, passes);
   return line;
 }
 
@@ -211,7 +225,8 @@ TrainResult train(const TrainOptions& o) {
   run.train_data = load_dataset(run.spec, Split::kTrain, {o.train_subset, std::nullopt});
   run.test_data = load_dataset(run.spec, Split::kTest, {o.test_subset, std::nullopt});
   run.train_data.labels = shuffle_labels(run.train_data.labels, o.label_noise, o.seed);
-  if (o.drop_example >= 0) run.train_data = neighbouring_set(run.train_data, o.drop_example, o.replace_example);
+  if (o.drop_example >= 0)
+    run.train_data = neighbouring_set(run.train_data, o.drop_example, o.replace_example);
   run.eval_train_data = o.eval_train_subset > 0 && o.eval_train_subset < run.train_data.size()
                             ? run.train_data.slice(0, o.eval_train_subset)
                             : run.train_data;
@@ -270,9 +285,10 @@ TrainResult train(const TrainOptions& o) {
   const auto evaluate = [&](int64_t steps_done) {
     const Evaluation train_eval = evaluate_on(model, run.eval_train_data, o.label_smoothing);
     const Evaluation test_eval = evaluate_on(model, run.test_data, o.label_smoothing);
-    run.log.epochs.push_back({static_cast<double>(steps_done) / static_cast<double>(run.steps_per_epoch),
-                              static_cast<double>(steps_done), run.passes(), train_eval.loss,
-                              train_eval.accuracy, test_eval.loss, test_eval.accuracy, wall_seconds()});
+    run.log.epochs.push_back(
+        {static_cast<double>(steps_done) / static_cast<double>(run.steps_per_epoch),
+         static_cast<double>(steps_done), run.passes(), train_eval.loss, train_eval.accuracy,
+         test_eval.loss, test_eval.accuracy, wall_seconds()});
   };
 
   // Ctrl-C saves a resumable checkpoint at the current step instead of losing the run.
@@ -285,8 +301,8 @@ TrainResult train(const TrainOptions& o) {
     if (interrupt_requested()) {
       save(o.out, step);
       write_log(step);
-      throw Interrupted("interrupted at step " + std::to_string(step) + ": checkpoint saved to " + o.out +
-                        "; continue with --resume " + o.out);
+      throw Interrupted("interrupted at step " + std::to_string(step) + ": checkpoint saved to " +
+                        o.out + "; continue with --resume " + o.out);
     }
     const auto step_start = Clock::now();
     const int64_t epoch = step / run.steps_per_epoch;
@@ -296,8 +312,8 @@ TrainResult train(const TrainOptions& o) {
     train_seconds += seconds_since(step_start);
 
     run.log.steps.push_back({static_cast<double>(step),
-                             static_cast<double>(step) / static_cast<double>(run.steps_per_epoch), lr,
-                             run.passes() + d.passes, d.loss, d.perturbed_loss, d.gradient_norm,
+                             static_cast<double>(step) / static_cast<double>(run.steps_per_epoch),
+                             lr, run.passes() + d.passes, d.loss, d.perturbed_loss, d.gradient_norm,
                              d.ascent_gradient_norm, d.norm_ratio, d.alignment, d.passes,
                              d.sharpness ? 1.0 : 0.0});
     if (!std::isfinite(d.loss)) {
@@ -309,18 +325,21 @@ TrainResult train(const TrainOptions& o) {
     const int64_t done = step + 1;
     const bool epoch_end = done % run.steps_per_epoch == 0;
     if (epoch_end || done == run.total_steps) evaluate(done);
-    if (epoch_end && o.save_every_epochs > 0 && (done / run.steps_per_epoch) % o.save_every_epochs == 0) {
+    if (epoch_end && o.save_every_epochs > 0 &&
+        (done / run.steps_per_epoch) % o.save_every_epochs == 0) {
       save(epoch_checkpoint(o.out, done / run.steps_per_epoch), done);
     }
     if (o.save_every_steps > 0 && done % o.save_every_steps == 0) {
       save(sibling(o.out, "step" + std::to_string(done)), done);
     }
     char detail[96];
-    std::snprintf(detail, sizeof detail, "epoch %lld loss %.4f", static_cast<long long>(epoch + 1), d.loss);
+    std::snprintf(detail, sizeof detail, "epoch %lld loss %.4f", static_cast<long long>(epoch + 1),
+                  d.loss);
     progress.update(done, detail);
   }
   progress.finish();
-  if (run.log.epochs.empty() || run.log.epochs.back().step != static_cast<double>(step)) evaluate(step);
+  if (run.log.epochs.empty() || run.log.epochs.back().step != static_cast<double>(step))
+    evaluate(step);
 
   save(o.out, step);
   write_log(step);

@@ -26,9 +26,11 @@ TEST(Stability, NeighbouringSetsDifferInExactlyOneExample) {
   ASSERT_EQ(s_prime.size(), 49);
   EXPECT_EQ(rows_differing(s, s_prime), 1);
   EXPECT_TRUE(torch::equal(s_prime.images[pair.replaced], data.images[pair.removed]));
-  EXPECT_EQ(s_prime.labels[pair.replaced].item<int64_t>(), data.labels[pair.removed].item<int64_t>());
+  EXPECT_EQ(s_prime.labels[pair.replaced].item<int64_t>(),
+            data.labels[pair.removed].item<int64_t>());
   // S is the data without the removed example, in order.
-  EXPECT_TRUE(torch::equal(s.images.narrow(0, 0, pair.removed), data.images.narrow(0, 0, pair.removed)));
+  EXPECT_TRUE(
+      torch::equal(s.images.narrow(0, 0, pair.removed), data.images.narrow(0, 0, pair.removed)));
   EXPECT_TRUE(torch::equal(s.images.narrow(0, pair.removed, 49 - pair.removed),
                            data.images.narrow(0, pair.removed + 1, 49 - pair.removed)));
   EXPECT_THROW(neighbouring_set(data, 50, -1), UsageError);
@@ -37,7 +39,8 @@ TEST(Stability, NeighbouringSetsDifferInExactlyOneExample) {
 }
 
 TEST(Stability, NormalizedDistanceOfKnownVectors) {
-  const ParamList a{torch::tensor({3.0, 0.0}, torch::kDouble)}, b{torch::tensor({0.0, 4.0}, torch::kDouble)};
+  const ParamList a{torch::tensor({3.0, 0.0}, torch::kDouble)},
+      b{torch::tensor({0.0, 4.0}, torch::kDouble)};
   double raw = 0.0;
   EXPECT_DOUBLE_EQ(normalized_distance(a, b, &raw), 5.0 / 7.0);
   EXPECT_DOUBLE_EQ(raw, 5.0);

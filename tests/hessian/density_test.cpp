@@ -1,9 +1,8 @@
 // Stochastic Lanczos quadrature on dense matrices with known spectra.
 #include "sharpscope/hessian/density.h"
 
-#include <gtest/gtest.h>
-
 #include <Spectra/MatOp/DenseSymMatProd.h>
+#include <gtest/gtest.h>
 
 #include <cmath>
 

@@ -1,9 +1,8 @@
 // The HDF5 layout of the Hessian analyses, read back (docs/hessian.md).
 #include "sharpscope/io/hessian_writers.h"
 
-#include <gtest/gtest.h>
-
 #include <Spectra/MatOp/DenseSymMatProd.h>
+#include <gtest/gtest.h>
 
 #include "sharpscope/core/params.h"
 #include "sharpscope/hessian/density.h"

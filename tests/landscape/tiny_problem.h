@@ -12,8 +12,10 @@ namespace sharpscope::testing {
 
 struct TinyProblem {
   explicit TinyProblem(int64_t examples = 48, int64_t batch_size = 1024, uint64_t seed = 0)
-      : model(tiny_model(seed)), data(tiny_dataset(examples, seed + 1)),
-        objective(model, data, ObjectiveOptions{batch_size}), w0(clone(model.parameters())) {}
+      : model(tiny_model(seed)),
+        data(tiny_dataset(examples, seed + 1)),
+        objective(model, data, ObjectiveOptions{batch_size}),
+        w0(clone(model.parameters())) {}
 
   // Evaluates at `point` by copying it into the model, then puts w back.
   Evaluation evaluate_at(const ParamList& point, const Objective* on = nullptr) {

@@ -1,19 +1,19 @@
 #pragma once
 /// Process-wide execution settings, resolved once before any tensor work: threads, seed, device,
 /// dtype and the allocator policy.
-#include <cstdint>
-#include <string>
-
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
+
+#include <cstdint>
+#include <string>
 
 namespace sharpscope {
 
 struct RuntimeOptions {
-  int threads = 0;               ///< 0 = all cores
+  int threads = 0;  ///< 0 = all cores
   uint64_t seed = 0;
-  std::string device = "cpu";    ///< cpu | cuda | cuda:N
-  std::string dtype = "float32"; ///< float32 | float64
+  std::string device = "cpu";     ///< cpu | cuda | cuda:N
+  std::string dtype = "float32";  ///< float32 | float64
   /// Keep large blocks on the heap (see configure_runtime). Off only to measure the default
   /// policy in bench/.
   bool tune_allocator = true;

@@ -1,5 +1,6 @@
 #pragma once
-/// Directions in parameter space for landscapes (docs/math.md §4, Kim et al. Fig. 4, Li et al. 2018).
+/// Directions in parameter space for landscapes (docs/math.md §4, Kim et al. Fig. 4, Li et al.
+/// 2018).
 ///
 /// Spec grammar (one per --dirs item):
 ///   vN            unit ascent direction v_N (N ≥ 1) with --rho, --ratio and --scope
@@ -25,11 +26,11 @@ enum class DirectionKind { kAscent, kRandom, kEigen, kCheckpoint, kFile };
 
 struct DirectionSpec {
   DirectionKind kind = DirectionKind::kRandom;
-  std::string text;                ///< as given, e.g. "v10" (recorded in outputs)
-  int index = 0;                   ///< N of vN, K of eigK
-  std::optional<uint64_t> seed;    ///< rand:SEED
-  std::string path;                ///< to:PATH, file:PATH:NAME
-  std::string name;                ///< NAME of file:PATH:NAME
+  std::string text;              ///< as given, e.g. "v10" (recorded in outputs)
+  int index = 0;                 ///< N of vN, K of eigK
+  std::optional<uint64_t> seed;  ///< rand:SEED
+  std::string path;              ///< to:PATH, file:PATH:NAME
+  std::string name;              ///< NAME of file:PATH:NAME
 };
 
 /// Parses one spec; UsageError naming `flag` with the grammar above on anything else.
@@ -37,11 +38,11 @@ DirectionSpec parse_direction(const std::string& text, const std::string& flag =
 
 /// What building a direction may need besides the spec.
 struct DirectionOptions {
-  AscentOptions ascent;                  ///< ρ and ratio of vN (steps come from the spec)
-  Scope scope = Scope::kFull;            ///< vN from ∇L_S, or from the objective's first batch
-  bool include_bn = false;               ///< rand: keep 1-D tensors (biases, BN weights)
-  uint64_t seed = 0;                     ///< rand without :SEED uses seed + position
-  std::string eigen_file;                ///< eigK: output of `hessian spectrum --save-vectors`
+  AscentOptions ascent;        ///< ρ and ratio of vN (steps come from the spec)
+  Scope scope = Scope::kFull;  ///< vN from ∇L_S, or from the objective's first batch
+  bool include_bn = false;     ///< rand: keep 1-D tensors (biases, BN weights)
+  uint64_t seed = 0;           ///< rand without :SEED uses seed + position
+  std::string eigen_file;      ///< eigK: output of `hessian spectrum --save-vectors`
 };
 
 /// A direction and how it was made.

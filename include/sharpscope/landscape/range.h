@@ -25,7 +25,8 @@ struct Range {
 Range parse_range(const std::string& text, const std::string& flag);
 
 /// Parses "0.05,0.2,0.5" into finite numbers ≥ `minimum`; UsageError naming `flag` otherwise.
-std::vector<double> parse_number_list(const std::string& text, const std::string& flag, double minimum);
+std::vector<double> parse_number_list(const std::string& text, const std::string& flag,
+                                      double minimum);
 
 /// Parses "0,1,2,5" into integers ≥ `minimum`, strictly increasing and without duplicates;
 /// UsageError naming `flag` otherwise.

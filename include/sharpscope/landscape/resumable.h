@@ -15,7 +15,8 @@ class PartialGrid;
 using PointFunction = std::function<std::vector<double>(int64_t index)>;
 
 /// Runs `compute` for every point not yet done in `rows`, in index order. Throws Interrupted (after
-/// flushing) on Ctrl-C; any other exception is rethrown after flushing. `label` names the progress bar.
+/// flushing) on Ctrl-C; any other exception is rethrown after flushing. `label` names the progress
+/// bar.
 void run_pending_points(PartialGrid& rows, const std::string& label, const PointFunction& compute);
 
 }  // namespace sharpscope
