@@ -4,13 +4,13 @@
 #include <iostream>
 
 #include "commands/analysis_support.h"
+#include "commands/parse.h"
 #include "commands/registry.h"
 #include "sharpscope/ascent/ascent.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
 #include "sharpscope/io/partial_grid.h"
 #include "sharpscope/landscape/gradient_geometry.h"
-#include "sharpscope/landscape/range.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -87,7 +87,8 @@ void run_field(const GradsimFlags& f) {
     }
   }
   write_result(*writer, r);
-  write_preamble(*writer, s, setup.attributes, setup.directions);
+  write_preamble(*writer, s, setup.attributes);
+  write_directions(*writer, s, setup.directions);
   commit_output(*writer, rows.get(), r.summary(), f.common);
 }
 

@@ -2,6 +2,7 @@
 // Ritz values and weights saved for re-smoothing.
 #include "commands/hessian_subcommands.h"
 #include "commands/hessian_support.h"
+#include "commands/parse.h"
 #include "sharpscope/hessian/density.h"
 #include "sharpscope/io/hessian_writers.h"
 

@@ -5,6 +5,7 @@
 
 #include "commands/hessian_subcommands.h"
 #include "commands/hessian_support.h"
+#include "commands/parse.h"
 #include "sharpscope/hessian/spectrum.h"
 #include "sharpscope/io/hessian_writers.h"
 
@@ -57,6 +58,7 @@ void run_spectrum(const SpectrumFlags& f) {
                           {"tol", number_text(f.tol)},
                           {"max_iter", std::to_string(f.max_iter)},
                           {"save_vectors", f.save_vectors ? "true" : "false"}});
+  run.writer->attribute("/", "method", to_string(options.method));
   write_spectrum(*run.writer, result);
   if (f.save_vectors) {
     const std::vector<std::string>& names = run.session.model.parameter_names();

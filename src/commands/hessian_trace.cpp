@@ -3,6 +3,7 @@
 
 #include "commands/hessian_subcommands.h"
 #include "commands/hessian_support.h"
+#include "commands/parse.h"
 #include "sharpscope/hessian/trace.h"
 #include "sharpscope/io/hessian_writers.h"
 

@@ -3,11 +3,11 @@
 
 #include "commands/analysis_support.h"
 #include "commands/landscape_subcommands.h"
+#include "commands/parse.h"
 #include "sharpscope/ascent/ascent.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
 #include "sharpscope/landscape/ascent_curves.h"
-#include "sharpscope/landscape/range.h"
 
 namespace sharpscope::cli {
 namespace {

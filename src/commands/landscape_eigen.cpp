@@ -4,12 +4,12 @@
 
 #include "commands/analysis_support.h"
 #include "commands/landscape_subcommands.h"
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
+#include "sharpscope/core/progress.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
-#include "sharpscope/io/progress.h"
 #include "sharpscope/landscape/eigen_line.h"
-#include "sharpscope/landscape/range.h"
 
 namespace sharpscope::cli {
 namespace {

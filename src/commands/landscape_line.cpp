@@ -4,13 +4,13 @@
 
 #include "commands/analysis_support.h"
 #include "commands/landscape_subcommands.h"
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
 #include "sharpscope/io/partial_grid.h"
 #include "sharpscope/landscape/checkpoint_line.h"
-#include "sharpscope/landscape/range.h"
 
 namespace sharpscope::cli {
 namespace {

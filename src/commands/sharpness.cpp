@@ -6,12 +6,12 @@
 #include <iostream>
 
 #include "commands/analysis_support.h"
+#include "commands/parse.h"
 #include "commands/registry.h"
 #include "sharpscope/ascent/ascent.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
-#include "sharpscope/landscape/range.h"
 
 namespace sharpscope::cli {
 namespace {

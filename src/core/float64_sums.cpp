@@ -23,7 +23,7 @@ double lane_total(const double (&lanes)[kLanes]) {
 // One pass over a block forms every selected sum (a Gram triple reads x and y once, not three
 // times).
 template <class T, bool kXX, bool kYY, bool kXY>
-Float64Sums block_sums(const T* x, const T* y, int64_t n) {
+Gram block_sums(const T* x, const T* y, int64_t n) {
   double xx[kLanes] = {}, yy[kLanes] = {}, xy[kLanes] = {};
   const auto accumulate = [&](int lane, int64_t i) {
     const double a = static_cast<double>(x[i]), b = static_cast<double>(y[i]);
@@ -40,7 +40,7 @@ Float64Sums block_sums(const T* x, const T* y, int64_t n) {
 }
 
 template <class T>
-using BlockKernel = Float64Sums (*)(const T*, const T*, int64_t);
+using BlockKernel = Gram (*)(const T*, const T*, int64_t);
 
 template <class T>
 BlockKernel<T> kernel_for(SumSelection which) {
@@ -60,9 +60,9 @@ bool direct(const at::Tensor& x, const at::Tensor& y) {
 }
 
 // Anything else (CUDA, half precision, mixed dtypes): convert and let ATen sum on the device.
-Float64Sums converted_sums(const at::Tensor& x, const at::Tensor& y, SumSelection which) {
+Gram converted_sums(const at::Tensor& x, const at::Tensor& y, SumSelection which) {
   const at::Tensor wx = x.reshape(-1).to(at::kDouble), wy = y.reshape(-1).to(at::kDouble);
-  Float64Sums s;
+  Gram s;
   if (which.xx) s.xx = at::dot(wx, wx).item<double>();
   if (which.yy) s.yy = at::dot(wy, wy).item<double>();
   if (which.xy) s.xy = at::dot(wx, wy).item<double>();
@@ -76,11 +76,11 @@ struct Block {
 
 }  // namespace
 
-Float64Sums float64_sums(const ParamList& x, const ParamList& y, SumSelection which) {
+Gram float64_sums(const ParamList& x, const ParamList& y, SumSelection which) {
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> xs, ys;
   std::vector<Block> blocks;
-  Float64Sums total;
+  Gram total;
   int64_t elements = 0;
   for (size_t i = 0; i < x.size(); ++i) {
     if (x[i].numel() != y[i].numel()) {
@@ -89,7 +89,7 @@ Float64Sums float64_sums(const ParamList& x, const ParamList& y, SumSelection wh
                                   std::to_string(y[i].numel()) + " elements");
     }
     if (!direct(x[i], y[i])) {
-      const Float64Sums s = converted_sums(x[i], y[i], which);
+      const Gram s = converted_sums(x[i], y[i], which);
       total.xx += s.xx, total.yy += s.yy, total.xy += s.xy;
       continue;
     }
@@ -103,7 +103,7 @@ Float64Sums float64_sums(const ParamList& x, const ParamList& y, SumSelection wh
 
   const BlockKernel<float> float_kernel = kernel_for<float>(which);
   const BlockKernel<double> double_kernel = kernel_for<double>(which);
-  std::vector<Float64Sums> partial(blocks.size());
+  std::vector<Gram> partial(blocks.size());
   auto run = [&](int64_t first, int64_t last) {
     for (int64_t b = first; b < last; ++b) {
       const Block& block = blocks[b];
@@ -123,7 +123,7 @@ Float64Sums float64_sums(const ParamList& x, const ParamList& y, SumSelection wh
   } else {
     run(0, static_cast<int64_t>(blocks.size()));
   }
-  for (const Float64Sums& s : partial) total.xx += s.xx, total.yy += s.yy, total.xy += s.xy;
+  for (const Gram& s : partial) total.xx += s.xx, total.yy += s.yy, total.xy += s.xy;
   return total;
 }
 

@@ -34,8 +34,7 @@ double norm(const ParamList& x) {
 
 Gram gram(const ParamList& x, const ParamList& y) {
   check_same_structure(x, y, "gram");
-  const detail::Float64Sums s = detail::float64_sums(x, y, detail::kAllSums);
-  return {s.xx, s.yy, s.xy};
+  return detail::float64_sums(x, y, detail::kAllSums);
 }
 
 void axpy(double a, const ParamList& x, ParamList& y) {

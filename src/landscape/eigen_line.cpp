@@ -2,8 +2,8 @@
 
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
+#include "sharpscope/core/saved_weights.h"
 #include "sharpscope/hessian/spectrum.h"
-#include "sharpscope/landscape/saved_weights.h"
 #include "sharpscope/landscape/surface.h"
 
 namespace sharpscope {

@@ -9,8 +9,8 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
+#include "sharpscope/core/saved_weights.h"
 #include "sharpscope/landscape/perturbation.h"
-#include "sharpscope/landscape/saved_weights.h"
 
 namespace sharpscope {
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "sharpscope/core/model.h"
+#include "sharpscope/data/augment.h"
 #include "sharpscope/optim/base_optimizer.h"
 #include "sharpscope/optim/random_streams.h"
 #include "sharpscope/optim/training_batch.h"

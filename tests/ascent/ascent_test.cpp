@@ -2,12 +2,14 @@
 
 #include <Eigen/Dense>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
 #include "support/testing.h"
 
 namespace sharpscope {
+using cli::parse_ratio;
 namespace {
 
 // L(w) = ½ wᵀAw + bᵀw on a single parameter tensor: the gradient Aw + b is known exactly, so the

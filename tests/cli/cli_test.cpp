@@ -1,10 +1,13 @@
 // In-process command-line tests: parse real argument vectors through cli::run and read the HDF5
 // back. Each bad input must give its exit code and leave no output file behind.
+#include "support/cli.h"
+
 #include <filesystem>
 #include <fstream>
 
 #include "commands/app.h"
 #include "sharpscope/io/h5_writer.h"
+#include "support/scratch_dir.h"
 #include "support/testing.h"
 
 namespace sharpscope {
@@ -12,15 +15,11 @@ namespace {
 
 const std::string kFixture = std::string(SHARPSCOPE_SOURCE_DIR) + "/tests/fixtures/tiny_cnn.pt";
 
-int run(std::vector<std::string> args) {
-  args.insert(args.begin(), "sharpscope");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  return cli::run(static_cast<int>(argv.size()), argv.data());
-}
+int run(std::vector<std::string> args) { return testing::run_cli(std::move(args)); }
 
 TEST(Cli, InfoWritesSelfDescribingHdf5) {
-  const std::string out = testing::temp_directory("cli") + "/info.h5";
+  const testing::ScratchDir scratch("cli");
+  const std::string out = scratch.file("info.h5");
   ASSERT_EQ(run({"info", kFixture, "--data", "fmnist", "--split", "test", "--subset", "64",
                  "--dtype", "float64", "--threads", "1", "--out", out, "--quiet"}),
             0);
@@ -47,7 +46,8 @@ struct BadInput {
 };
 
 TEST(Cli, BadInputGivesItsExitCodeAndNoOutput) {
-  const std::string dir = testing::temp_directory("cli-bad");
+  const testing::ScratchDir scratch("cli-bad");
+  const std::string dir = scratch.str();
   const std::string out = dir + "/out.h5";
   const std::string corrupt = dir + "/corrupt.pt";
   std::ofstream(corrupt) << "garbage";
@@ -85,7 +85,8 @@ TEST(Cli, BadInputGivesItsExitCodeAndNoOutput) {
 
 // The dynamics commands end to end on small cases: the files carry their layout and provenance.
 TEST(Cli, DynamicsCommandsWriteTheirLayouts) {
-  const std::string dir = testing::temp_directory("cli-dynamics");
+  const testing::ScratchDir scratch("cli-dynamics");
+  const std::string dir = scratch.str();
   const std::string model = dir + "/minimum.pt";
   ASSERT_EQ(run({"train", "--arch", "mlp:16", "--data", "synthetic:256,1,8,8,3,0", "--epochs", "4",
                  "--lr", "0.1", "--threads", "1", "--out", model, "--quiet"}),

@@ -12,22 +12,19 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/zoo.h"
 #include "sharpscope/io/h5_writer.h"
+#include "support/cli.h"
+#include "support/scratch_dir.h"
 #include "support/testing.h"
 
 namespace sharpscope {
 namespace {
 
-int run_cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "sharpscope");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  return cli::run(static_cast<int>(argv.size()), argv.data());
-}
+using testing::run_cli;
 
 class HessianCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::temp_directory("hessian-command");
+    dir_ = scratch_.str();
     model_ = dir_ + "/mlp.pt";
     torch::manual_seed(0);
     const InputShape shape{1, 8, 8, 3};
@@ -40,6 +37,7 @@ class HessianCommand : public ::testing::Test {
     return {model_, "--subset",  "0", "--dtype", "float64", "--batch-size",
             "20",   "--threads", "1", "--quiet", "--out",   dir_ + "/" + out};
   }
+  testing::ScratchDir scratch_{"hessian-command"};
   std::string dir_, model_;
 };
 

@@ -2,12 +2,15 @@
 
 #include <fstream>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
+#include "support/scratch_dir.h"
 #include "support/testing.h"
 
 namespace sharpscope {
+using cli::parse_data_spec;
 namespace {
 
 const std::string kFixture = std::string(SHARPSCOPE_SOURCE_DIR) + "/tests/fixtures/tiny_cnn.pt";
@@ -47,7 +50,8 @@ TEST(CoreModel, MovesBetweenDtypesKeepingValues) {
 }
 
 TEST(CoreModel, BadFilesAreInputErrorsNamingTheFile) {
-  const std::string dir = testing::temp_directory("model");
+  const testing::ScratchDir scratch("model");
+  const std::string dir = scratch.str();
   const std::string corrupt = dir + "/corrupt.pt";
   std::ofstream(corrupt) << "this is not a model";
   for (const std::string& path : {dir + "/missing.pt", corrupt}) {

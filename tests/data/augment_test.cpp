@@ -1,10 +1,12 @@
+#include "sharpscope/data/augment.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <set>
 #include <tuple>
 
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
 
 namespace sharpscope {
 namespace {

@@ -8,10 +8,12 @@
 #include <filesystem>
 #include <iostream>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
 
 namespace sharpscope {
+using cli::parse_data_spec;
 namespace {
 
 class DataFashionMnist : public ::testing::Test {

@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "sharpscope/data/dataset.h"
+#include "commands/parse.h"
+#include "sharpscope/data/loader.h"
 
 namespace sharpscope {
+using cli::parse_data_spec;
 namespace {
 
 Dataset synthetic(const std::string& values, Split split = Split::kTrain) {

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
-#include "sharpscope/landscape/range.h"
 #include "support/testing.h"
 
 namespace sharpscope {
@@ -49,7 +49,7 @@ TEST(Valley, SamObjectiveMatchesBruteForceIncludingInteriorMaxima) {
 TEST(Valley, LinexMinimumMovesToTheFlatSideWithinTheoremInterval) {
   const ValleyLoss loss = linex_valley(-0.3);
   const std::vector<double> rhos{0.1, 1.0, 2.0, 4.0, 8.0};
-  const ValleyCurves curves = valley_curves(loss, rhos, Range{-20.0, 20.0, 4001}.values());
+  const ValleyCurves curves = valley_curves(loss, rhos, cli::Range{-20.0, 20.0, 4001}.values());
   ASSERT_EQ(curves.minima.size(), 1u);
   EXPECT_NEAR(curves.minima[0].w, 0.0, 1e-7);
   double previous = 0.0;
@@ -71,7 +71,7 @@ TEST(Valley, LinexMinimumMovesToTheFlatSideWithinTheoremInterval) {
 // the same amount, and merge into the middle once the window spans the local maxima (ρ = 0.3).
 TEST(Valley, SymmetricSexticMinimumDoesNotMove) {
   const ValleyCurves curves =
-      valley_curves(sextic_valley(), {0.1, 0.2, 0.3}, Range{-0.6, 2.6, 3201}.values());
+      valley_curves(sextic_valley(), {0.1, 0.2, 0.3}, cli::Range{-0.6, 2.6, 3201}.values());
   ASSERT_EQ(curves.minima.size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
     bool middle = false;
@@ -90,8 +90,8 @@ TEST(Valley, SymmetricSexticMinimumDoesNotMove) {
 }
 
 TEST(Valley, UnknownLossNamesTheFlag) {
-  EXPECT_THROW(valley_loss("cubic", -0.3), UsageError);
-  EXPECT_THROW(valley_loss("linex", 0.0), UsageError);
+  EXPECT_THROW(cli::parse_valley_kind("cubic"), UsageError);
+  EXPECT_THROW(valley_loss(ValleyKind::kLinex, 0.0), UsageError);
 }
 
 }  // namespace

@@ -6,10 +6,12 @@
 
 #include <cmath>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "support/matrices.h"
 
 namespace sharpscope {
+using cli::parse_probe_kind;
 namespace {
 
 using testing::linear_spectrum;

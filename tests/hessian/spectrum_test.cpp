@@ -6,10 +6,13 @@
 #include <Spectra/MatOp/DenseSymMatProd.h>
 #include <gtest/gtest.h>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "support/matrices.h"
 
 namespace sharpscope {
+using cli::parse_eigen_method;
+using cli::parse_spectrum_end;
 namespace {
 
 using testing::linear_spectrum;

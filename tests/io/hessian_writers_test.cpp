@@ -10,6 +10,7 @@
 #include "sharpscope/hessian/trace.h"
 #include "sharpscope/io/h5_writer.h"
 #include "support/matrices.h"
+#include "support/scratch_dir.h"
 #include "support/testing.h"
 
 namespace sharpscope {
@@ -30,7 +31,8 @@ TEST(HessianWriters, SpectrumTraceAndDensityReadBack) {
   dso.bins = 50;
   const DensityResult density = slq_density(op, dso);
 
-  const std::string dir = testing::temp_directory("hessian-writers");
+  const testing::ScratchDir scratch("hessian-writers");
+  const std::string dir = scratch.str();
   const std::string path = dir + "/out.h5";
   {
     H5Writer w(path);

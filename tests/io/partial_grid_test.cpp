@@ -3,11 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <csignal>
 #include <filesystem>
 
-#include "io/scratch_dir.h"
 #include "sharpscope/core/error.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
 namespace {
@@ -22,7 +21,7 @@ std::vector<double> row_for(int64_t point) {
 }
 
 TEST(IoPartialGrid, FreshGridHasNothingDoneAndNaNValues) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   const PartialGrid grid(dir.file("out.h5"), "sig", kPoints, kWidth, true);
   EXPECT_EQ(grid.partial_path(), dir.file("out.h5") + ".partial.h5");
   EXPECT_EQ(grid.completed(), 0);
@@ -30,7 +29,7 @@ TEST(IoPartialGrid, FreshGridHasNothingDoneAndNaNValues) {
 }
 
 TEST(IoPartialGrid, ResumeRestoresRecordedRows) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   const std::string out = dir.file("out.h5");
   {
     PartialGrid grid(out, "landscape rho=0.05", kPoints, kWidth, false);
@@ -54,7 +53,7 @@ TEST(IoPartialGrid, ResumeRestoresRecordedRows) {
 }
 
 TEST(IoPartialGrid, RecordFlushesOnceFlushSecondsPassed) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   PartialGrid grid(dir.file("out.h5"), "sig", kPoints, kWidth, false);
   grid.flush_seconds = 0.0;
   grid.record(0, row_for(0));
@@ -66,7 +65,7 @@ TEST(IoPartialGrid, RecordFlushesOnceFlushSecondsPassed) {
 }
 
 TEST(IoPartialGrid, SignatureOrShapeMismatchIsInputError) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   const std::string out = dir.file("out.h5");
   PartialGrid grid(out, "rho=0.05", kPoints, kWidth, false);
   grid.record(2, row_for(2));
@@ -83,7 +82,7 @@ TEST(IoPartialGrid, SignatureOrShapeMismatchIsInputError) {
 }
 
 TEST(IoPartialGrid, WithoutResumeAnExistingPartialFileIsIgnoredThenOverwritten) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   const std::string out = dir.file("out.h5");
   PartialGrid old(out, "old options", kPoints, kWidth, false);
   old.record(4, row_for(4));
@@ -99,36 +98,10 @@ TEST(IoPartialGrid, WithoutResumeAnExistingPartialFileIsIgnoredThenOverwritten) 
 }
 
 TEST(IoPartialGrid, RecordRejectsWrongRowWidth) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   PartialGrid grid(dir.file("out.h5"), "sig", kPoints, kWidth, false);
   EXPECT_THROW(grid.record(0, {1.0}), std::invalid_argument);
   EXPECT_THROW(grid.record(kPoints, row_for(0)), std::invalid_argument);
-}
-
-TEST(IoPartialGrid, NoInterruptMeansNoThrow) {
-  EXPECT_NO_THROW(throw_if_interrupted("out.h5.partial.h5"));
-}
-
-// In a child process: signals change global state that other tests must not see.
-TEST(IoPartialGrid, FirstSignalSetsFlagSecondExitsWith130) {
-  EXPECT_EXIT(
-      {
-        install_interrupt_handler();
-        std::raise(SIGINT);
-        if (!interrupt_requested()) std::_Exit(1);
-        try {
-          throw_if_interrupted("out.h5.partial.h5");
-          std::_Exit(2);
-        } catch (const Interrupted& e) {
-          if (std::string(e.what()) !=
-              "interrupted: partial results saved to out.h5.partial.h5; "
-              "rerun with --resume to continue")
-            std::_Exit(3);
-        }
-        std::raise(SIGTERM);
-        std::_Exit(4);
-      },
-      testing::ExitedWithCode(130), "interrupting");
 }
 
 }  // namespace

@@ -6,8 +6,9 @@
 #include <regex>
 #include <thread>
 
-#include "io/scratch_dir.h"
-#include "sharpscope/io/version.h"
+#include "sharpscope/core/command_line.h"
+#include "sharpscope/core/version.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
 namespace {
@@ -21,7 +22,7 @@ TEST(IoProvenance, JoinsCommandLineQuotingOnlyWhereNeeded) {
 }
 
 TEST(IoProvenance, RecordsVersionTimesHostModelAndCommandLine) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   const std::string model = dir.file("model.pt");
   std::ofstream(model) << "abc";
   set_process_command_line("sharpscope test --flag");

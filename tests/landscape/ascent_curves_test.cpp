@@ -1,7 +1,7 @@
 #include "sharpscope/landscape/ascent_curves.h"
 
-#include "landscape/tiny_problem.h"
 #include "sharpscope/core/error.h"
+#include "support/tiny_problem.h"
 
 namespace sharpscope {
 namespace {

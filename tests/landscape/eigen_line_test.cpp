@@ -2,8 +2,8 @@
 
 #include <Eigen/Dense>
 
-#include "landscape/tiny_problem.h"
 #include "sharpscope/core/params.h"
+#include "support/tiny_problem.h"
 
 namespace sharpscope {
 namespace {

@@ -1,8 +1,5 @@
 #include "support/testing.h"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <filesystem>
 #include <sstream>
 
@@ -99,15 +96,6 @@ at::Tensor dense_hessian(Model& model, const Dataset& data) {
     h[i] = flatten(ParamList(row.begin(), row.end()));
   }
   return h;
-}
-
-std::string temp_directory(const std::string& prefix) {
-  static std::atomic<int> counter{0};
-  const auto dir = std::filesystem::temp_directory_path() /
-                   (prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
 }
 
 }  // namespace sharpscope::testing

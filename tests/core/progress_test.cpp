@@ -1,8 +1,8 @@
-#include "sharpscope/io/progress.h"
+#include "sharpscope/core/progress.h"
 
 #include <gtest/gtest.h>
 
-#include "io/progress_line.h"
+#include "core/progress_line.h"
 
 namespace sharpscope {
 namespace {
@@ -25,7 +25,7 @@ TEST(IoProgress, FormatsLineWithBarRateAndEta) {
 
 // Under ctest and in CI stderr is not a terminal: nothing may be printed.
 TEST(IoProgress, SilentWhenQuietOrNotATerminal) {
-  testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStderr();
   {
     Progress quiet("quiet", 10, true);
     EXPECT_FALSE(quiet.visible());
@@ -37,7 +37,7 @@ TEST(IoProgress, SilentWhenQuietOrNotATerminal) {
     EXPECT_FALSE(Progress("globally quiet", 10).visible());
     Progress::set_quiet(false);
   }
-  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
 
 }  // namespace

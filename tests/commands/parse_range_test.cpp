@@ -1,10 +1,9 @@
-#include "sharpscope/landscape/range.h"
-
 #include <gtest/gtest.h>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 
-namespace sharpscope {
+namespace sharpscope::cli {
 namespace {
 
 TEST(LandscapeRange, EvenlySpacedWithExactEnds) {
@@ -41,4 +40,4 @@ TEST(LandscapeRange, IntegerListsIncreaseAndRespectTheMinimum) {
 }
 
 }  // namespace
-}  // namespace sharpscope
+}  // namespace sharpscope::cli
