@@ -16,7 +16,7 @@
 #include "sharpscope/core/params.h"
 #include "sharpscope/core/runtime.h"
 #include "sharpscope/core/zoo.h"
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
 
 using namespace sharpscope;
 
@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
   app.add_flag("--default-malloc", default_malloc, "Leave glibc's mmap threshold as it is");
   CLI11_PARSE(app, argc, argv);
 
-  const Runtime runtime = configure_runtime({threads, 0, "cpu", "float32", !default_malloc});
-  const Dataset test = load_dataset(parse_data_spec("fmnist"), Split::kTest, {examples, std::nullopt});
+  const Runtime runtime = configure_runtime({threads, 0, c10::Device(c10::kCPU), c10::kFloat, !default_malloc});
+  const Dataset test = load_dataset(DataSpec{}, Split::kTest, {examples, std::nullopt});
   Model model(make_network(arch, {1, 28, 28, 10}), arch);
 
   const Objective forward(model, test, {batch});

@@ -15,9 +15,10 @@
 #include <memory>
 
 #include "sharpscope/core/model.h"
+#include "commands/parse.h"
 #include "sharpscope/core/runtime.h"
 #include "sharpscope/core/zoo.h"
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
 #include "sharpscope/optim/base_optimizer.h"
 #include "sharpscope/optim/gradient_rule.h"
 #include "sharpscope/optim/training_batch.h"
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   const Runtime runtime = configure_runtime({threads});
-  const Dataset train = load_dataset(parse_data_spec("fmnist"), Split::kTrain, {10000, std::nullopt});
+  const Dataset train = load_dataset(DataSpec{}, Split::kTrain, {10000, std::nullopt});
   Model model(make_network(arch, {1, 28, 28, 10}), arch);
   BaseOptimizerOptions sgd;
   sgd.lr = 0.01;
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<GradientRule>> made;
   for (const std::string& name : rules) {
     RuleOptions options;
-    apply_variant_name(name, options);
+    cli::apply_optimizer_name(name, options);
     made.push_back(make_rule(options));
   }
   std::vector<double> passes(rules.size());

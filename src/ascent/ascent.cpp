@@ -34,22 +34,6 @@ std::vector<double> AscentOptions::step_sizes() const {
   return parts;
 }
 
-std::vector<double> parse_ratio(const std::string& text, const std::string& flag) {
-  std::vector<double> parts;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ':')) {
-    char* end = nullptr;
-    const double value = std::strtod(item.c_str(), &end);
-    if (item.empty() || *end != '\0' || !(value > 0.0) || !std::isfinite(value)) {
-      throw UsageError(flag + " = '" + text + "': expected positive numbers separated by ':', e.g. 1:2");
-    }
-    parts.push_back(value);
-  }
-  if (parts.empty()) throw UsageError(flag + " = '" + text + "': expected e.g. 1:2");
-  return parts;
-}
-
 AscentTrace ascend(ParamList& weights, const GradientOracle& gradient, const AscentOptions& options,
                    bool keep_gradients) {
   options.validate();
@@ -98,10 +82,7 @@ AscentTrace ascend(ParamList& weights, const GradientOracle& gradient, const Asc
 }
 
 GradientOracle full_gradient(const Objective& objective) {
-  return [&objective] {
-    LossAndGradient lg = objective.gradient();
-    return LossGradient{lg.loss, std::move(lg.gradient)};
-  };
+  return [&objective] { return objective.gradient(); };
 }
 
 }  // namespace sharpscope

@@ -7,14 +7,13 @@
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/direction_file.h"
 #include "sharpscope/io/h5_writer.h"
-#include "sharpscope/landscape/range.h"
+#include "commands/parse.h"
 
 namespace sharpscope::cli {
 
 SplitObjective open_split(Session& session, const CommonOptions& options, Split split) {
-  const DataSpec spec = parse_data_spec(session.provenance.values().at("data"));
   SplitObjective out;
-  out.data = load_dataset(spec, split, Subset{options.subset, options.subset_seed});
+  out.data = load_dataset(session.spec, split, Subset{options.subset, options.subset_seed});
   out.objective = std::make_unique<Objective>(session.model, out.data, session.objective->options());
   return out;
 }
@@ -61,15 +60,18 @@ GridSetup build_grid(Session& session, const CommonOptions& common, const Direct
   options.include_bn = f.include_bn;
   options.seed = common.seed;
   options.eigen_file = f.eigen_file;
+  const std::vector<std::string>& names = session.model.parameter_names();
+  options.read_stored = [&names, &weights = session.model.parameters()](const std::string& path,
+                                                                           const std::string& name) {
+    return read_direction(path, name, names, weights);
+  };
   for (size_t i = 0; i < specs.size(); ++i) {
     if (specs[i].kind == DirectionKind::kAscent && !options.ascent.ratio.empty()) {
       AscentOptions{f.rho, specs[i].index, options.ascent.ratio}.validate();
     }
   }
   for (size_t i = 0; i < specs.size(); ++i) {
-    setup.directions.push_back(build_direction(specs[i], *session.objective,
-                                               session.model.parameter_names(), options,
-                                               static_cast<int>(i)));
+    setup.directions.push_back(build_direction(specs[i], *session.objective, options, static_cast<int>(i)));
   }
   if (f.orthogonalize) orthonormalize(setup.directions[0].values, setup.directions[1].values);
 
@@ -98,13 +100,7 @@ std::string grid_signature(const Session& session, const Metadata& attributes) {
   return out.str();
 }
 
-std::unique_ptr<H5Writer> open_output(const std::string& path) { return std::make_unique<H5Writer>(path); }
-
-void write_preamble(H5Writer& writer, Session& session, const Metadata& attributes,
-                    const std::vector<Direction>& directions) {
-  writer.attributes("/", session.provenance.finish());
-  for (const auto& [key, value] : session.model.metadata()) writer.attribute("/", "model_meta." + key, value);
-  for (const auto& [key, value] : attributes) writer.attribute("/", "option." + key, value);
+void write_directions(H5Writer& writer, const Session& session, const std::vector<Direction>& directions) {
   for (size_t i = 0; i < directions.size(); ++i) {
     const std::string group = "directions/d" + std::to_string(i + 1);
     write_direction(writer, group, session.model.parameter_names(), directions[i].values,

@@ -1,6 +1,7 @@
 #pragma once
 /// Pieces the landscape, gradient-geometry and sharpness commands share: the second data split
-/// (train/test gaps), direction flags, grid signatures for --resume, and the output preamble.
+/// (train/test gaps), direction flags, grid signatures for --resume, and the directions written
+/// into outputs.
 #include <CLI/CLI.hpp>
 
 #include <memory>
@@ -59,13 +60,9 @@ GridSetup build_grid(Session& session, const CommonOptions& common, const Direct
 /// hash, data, split, subset, dtype, BN mode, smoothing, device) plus the analysis attributes.
 std::string grid_signature(const Session& session, const Metadata& attributes);
 
-/// Opens the output first (so an unwritable --out fails before any computation).
-std::unique_ptr<H5Writer> open_output(const std::string& path);
-
-/// Writes provenance, the model's metadata and the analysis attributes onto the root group, and the
-/// directions as directions/d1, directions/d2 groups by parameter name.
-void write_preamble(H5Writer& writer, Session& session, const Metadata& attributes,
-                    const std::vector<Direction>& directions = {});
+/// The directions of a grid as groups directions/d1, directions/d2 by parameter name, each with its
+/// spec and description.
+void write_directions(H5Writer& writer, const Session& session, const std::vector<Direction>& directions);
 
 /// Opens a grid's resumable rows (PartialGrid) under `signature` and says when points are resumed.
 std::unique_ptr<PartialGrid> open_grid_rows(const std::string& out_path, const std::string& signature,

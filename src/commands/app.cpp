@@ -6,19 +6,24 @@
 
 #include <iostream>
 
+#include "commands/effective_options.h"
 #include "commands/registry.h"
+#include "sharpscope/core/command_line.h"
 #include "sharpscope/core/error.h"
-#include "sharpscope/io/provenance.h"
-#include "sharpscope/io/version.h"
+#include "sharpscope/core/version.h"
 
 namespace sharpscope::cli {
 
-int run(int argc, const char* const* argv) {
-  CLI::App app{
-      "sharpscope: loss landscapes, sharpness and Hessian spectra of trained networks, and a "
-      "trainer for every SAM variant.\nRun 'sharpscope COMMAND --help' for a command's options "
-      "and an example."};
+void build_application(CLI::App& app) {
   app.set_version_flag("--version", tool_version());
+  app.set_config("--config", "",
+                 "Read options from a TOML/INI file, as every output records them in its 'config' "
+                 "attribute (flags on the command line take precedence)");
+  // Every option records its default, so an output's config reruns it exactly; subcommands take
+  // their options from a config file and pass --config up to this level.
+  app.option_defaults()->always_capture_default();
+  app.configurable();
+  app.fallthrough();
   app.require_subcommand(1);
   register_info(app);
   register_train(app);
@@ -30,9 +35,17 @@ int run(int argc, const char* const* argv) {
   register_escape_test(app);
   register_stability(app);
   register_toy(app);
+  register_rerun(app);
+}
 
-
+int run(int argc, const char* const* argv) {
+  CLI::App app{
+      "sharpscope: loss landscapes, sharpness and Hessian spectra of trained networks, and a "
+      "trainer for every SAM variant.\nRun 'sharpscope COMMAND --help' for a command's options "
+      "and an example."};
+  build_application(app);
   set_process_command_line(joined_command_line(argc, argv));
+  set_running_application(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

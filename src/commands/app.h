@@ -11,4 +11,8 @@ namespace sharpscope::cli {
 /// 4 output not writable, 130 interrupted (partial results saved).
 int run(int argc, const char* const* argv);
 
+/// Adds every subcommand and the shared settings (--config, recorded defaults) to `app`; run()
+/// uses it, and `rerun` builds a second application with it.
+void build_application(CLI::App& app);
+
 }  // namespace sharpscope::cli

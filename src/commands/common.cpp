@@ -3,8 +3,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include "commands/effective_options.h"
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
-#include "sharpscope/io/progress.h"
+#include "sharpscope/core/progress.h"
+#include "sharpscope/io/h5_writer.h"
 
 namespace sharpscope::cli {
 
@@ -41,14 +44,16 @@ Session open_session(const std::string& model_path, const CommonOptions& o) {
   objective_options.validate();
   const Split split = parse_split(o.split);
 
-  Runtime runtime = configure_runtime({o.threads, o.seed, o.device, o.dtype});
+  Runtime runtime =
+      configure_runtime({o.threads, o.seed, parse_device(o.device), parse_dtype(o.dtype)});
   Model model = Model::load(model_path);
   model.to(runtime.device, runtime.dtype);
 
   const auto own_data = model.metadata().find("data");
-  const std::string data_text =
-      !o.data.empty() ? o.data : own_data != model.metadata().end() ? own_data->second : "fmnist";
-  const DataSpec spec = parse_data_spec(data_text);
+  const DataSpec spec = !o.data.empty() ? parse_data_spec(o.data)
+                        : own_data != model.metadata().end()
+                            ? parse_data_spec(own_data->second, model_path + ": metadata data")
+                            : DataSpec{};
   Subset subset{o.subset, o.subset_seed};
   Dataset data = load_dataset(spec, split, subset);
 
@@ -84,6 +89,30 @@ std::string output_path(const CommonOptions& o, const std::string& model_path,
 
 void say(const CommonOptions& o, const std::string& line) {
   if (!o.quiet) std::cout << line << "\n";
+}
+
+std::unique_ptr<H5Writer> open_output(const std::string& path) { return std::make_unique<H5Writer>(path); }
+
+void write_preamble(H5Writer& writer, const Provenance& provenance, const Model* model, const Metadata& extra) {
+  writer.attributes("/", provenance.finish());
+  if (model) {
+    for (const auto& [key, value] : model->metadata()) writer.attribute("/", "model_meta." + key, value);
+  }
+  writer.attributes("/", option_attributes(extra));
+}
+
+Metadata option_attributes(const Metadata& extra) {
+  const EffectiveOptions effective = effective_options();
+  Metadata attributes;
+  for (const auto& [key, value] : effective.options) attributes["option." + key] = value;
+  for (const auto& [key, value] : extra) attributes["option." + key] = value;
+  attributes["command_path"] = effective.command_path;
+  attributes["config"] = effective.config;
+  return attributes;
+}
+
+void write_preamble(H5Writer& writer, Session& session, const Metadata& extra) {
+  write_preamble(writer, session.provenance, &session.model, extra);
 }
 
 }  // namespace sharpscope::cli

@@ -1,7 +1,8 @@
 #pragma once
 /// Options every analysis command shares (--data, --split, --subset, --batch-size, --dtype,
-/// --device, --threads, --seed, --out, ...) and the session they resolve to: runtime configured,
-/// model loaded and moved, data loaded, objective bound, provenance started.
+/// --device, --threads, --seed, --out, ...), the session they resolve to (runtime configured, model
+/// loaded and moved, data loaded, objective bound, provenance started), and the preamble every
+/// command writes into its output.
 #include <CLI/CLI.hpp>
 
 #include <memory>
@@ -11,8 +12,12 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/runtime.h"
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
 #include "sharpscope/io/provenance.h"
+
+namespace sharpscope {
+class H5Writer;
+}
 
 namespace sharpscope::cli {
 
@@ -55,5 +60,21 @@ std::string output_path(const CommonOptions& options, const std::string& model_p
 
 /// Prints a line to stdout unless --quiet.
 void say(const CommonOptions& options, const std::string& line);
+
+/// Opens the output first (so an unwritable --out fails before any computation).
+std::unique_ptr<H5Writer> open_output(const std::string& path);
+
+/// The command's effective options as output attributes: option.<name> for each (`extra` adding or
+/// overriding analysis-derived ones), command_path and config (commands/effective_options.h).
+Metadata option_attributes(const Metadata& extra = {});
+
+/// The one preamble of every output file, on its root group: the provenance, the model's checkpoint
+/// metadata as model_meta.<key> (when there is a model), the command's effective options as
+/// option.<name> with `extra` adding or overriding analysis-derived ones, command_path and config
+/// (commands/effective_options.h).
+void write_preamble(H5Writer& writer, const Provenance& provenance, const Model* model,
+                    const Metadata& extra = {});
+/// The same for a session's output.
+void write_preamble(H5Writer& writer, Session& session, const Metadata& extra = {});
 
 }  // namespace sharpscope::cli

@@ -8,8 +8,8 @@
 #include "sharpscope/dynamics/escape.h"
 #include "sharpscope/io/dynamics_writers.h"
 #include "sharpscope/io/h5_writer.h"
-#include "sharpscope/io/progress.h"
-#include "sharpscope/landscape/range.h"
+#include "sharpscope/core/point_loop.h"
+#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -26,8 +26,13 @@ struct EscapeFlags {
 };
 
 void run_escape_test(EscapeFlags& f) {
-  const std::vector<EscapeConfig> configs = escape_configs(parse_name_list(f.optimizers, "--optimizer"),
-                                                           parse_number_list(f.rhos, "--rho", 0.0), RuleOptions{});
+  std::vector<NamedRule> optimizers;
+  for (const std::string& name : parse_name_list(f.optimizers, "--optimizer")) {
+    NamedRule named{name, RuleOptions{}};
+    apply_optimizer_name(name, named.rule);
+    optimizers.push_back(named);
+  }
+  const std::vector<EscapeConfig> configs = escape_configs(optimizers, parse_number_list(f.rhos, "--rho", 0.0));
   f.escape.seed = f.common.seed;
   f.escape.validate();
   if (f.trials < 1) throw UsageError("--trials = " + std::to_string(f.trials) + ": must be >= 1");
@@ -50,24 +55,24 @@ void run_escape_test(EscapeFlags& f) {
 
   std::vector<std::unique_ptr<GradientRule>> rules;
   for (const EscapeConfig& config : configs) rules.push_back(make_rule(config.rule));
-  Progress progress("escape-test", points, f.common.quiet);
-  for (int64_t point = 0; point < points; ++point) {
-    if (rows->done(point)) continue;
-    const size_t c = static_cast<size_t>(point / f.trials);
-    const EscapeConfig& config = configs[c];
-    const int64_t trial = point % f.trials;
-    const EscapeTrial t =
-        run_escape_trial(s.model, train, *s.objective, *rules[c], f.escape, trial_seed(f.escape.seed, trial));
-    std::vector<double> row(static_cast<size_t>(width), std::numeric_limits<double>::quiet_NaN());
-    row[0] = static_cast<double>(t.steps);
-    row[1] = t.censored ? 1.0 : 0.0;
-    std::copy(t.accuracy.begin(), t.accuracy.end(), row.begin() + 2);
-    rows->record(point, row);
-    progress.update(rows->completed(), config.label() + " trial " + std::to_string(trial) + ": " +
-                                           std::to_string(t.steps) + (t.censored ? "+ steps" : " steps"));
-    throw_if_interrupted(rows->partial_path());
-  }
-  progress.finish();
+  // Point = configuration × trial; each trial restarts from w*, so points are independent.
+  run_pending_points(
+      *rows, "escape-test",
+      [&](int64_t point) {
+        const size_t c = static_cast<size_t>(point / f.trials);
+        const int64_t trial = point % f.trials;
+        const EscapeTrial t =
+            run_escape_trial(s.model, train, *s.objective, *rules[c], f.escape, trial_seed(f.escape.seed, trial));
+        std::vector<double> row(static_cast<size_t>(width), std::numeric_limits<double>::quiet_NaN());
+        row[0] = static_cast<double>(t.steps);
+        row[1] = t.censored ? 1.0 : 0.0;
+        std::copy(t.accuracy.begin(), t.accuracy.end(), row.begin() + 2);
+        return row;
+      },
+      [&](int64_t point, const std::vector<double>& row) {
+        return configs[static_cast<size_t>(point / f.trials)].label() + " trial " + std::to_string(point % f.trials) +
+               ": " + std::to_string(static_cast<int64_t>(row[0])) + (row[1] != 0.0 ? "+ steps" : " steps");
+      });
 
   EscapeResult result{configs, {}, f.escape.max_steps};
   for (size_t c = 0; c < configs.size(); ++c) {

@@ -10,7 +10,7 @@
 #include "sharpscope/io/landscape_writers.h"
 #include "sharpscope/io/partial_grid.h"
 #include "sharpscope/landscape/gradient_geometry.h"
-#include "sharpscope/landscape/range.h"
+#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -81,7 +81,8 @@ void run_field(const GradsimFlags& f) {
     }
   }
   write_result(*writer, r);
-  write_preamble(*writer, s, setup.attributes, setup.directions);
+  write_preamble(*writer, s, setup.attributes);
+  write_directions(*writer, s, setup.directions);
   commit_output(*writer, rows.get(), r.summary(), f.common);
 }
 

@@ -56,6 +56,7 @@ void run_spectrum(const SpectrumFlags& f) {
                           {"tol", number_text(f.tol)},
                           {"max_iter", std::to_string(f.max_iter)},
                           {"save_vectors", f.save_vectors ? "true" : "false"}});
+  run.writer->attribute("/", "method", to_string(options.method));
   write_spectrum(*run.writer, result);
   if (f.save_vectors) {
     const std::vector<std::string>& names = run.session.model.parameter_names();

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "commands/parse.h"
+
 namespace sharpscope::cli {
 
 void add_hessian_flags(CLI::App& command, HessianFlags& f) {
@@ -44,14 +46,10 @@ HessianRun open_hessian_run(const HessianFlags& f, const std::string& suffix) {
 void write_hessian_preamble(HessianRun& run, const HessianFlags& f, const std::string& suffix,
                             const Metadata& attributes) {
   H5Writer& w = *run.writer;
-  w.attributes("/", run.session.provenance.finish());
-  for (const auto& [key, value] : run.session.model.metadata()) w.attribute("/", "model_meta." + key, value);
+  write_preamble(w, run.session, attributes);
   w.attribute("/", "result_kind", "hessian_" + suffix);
-  w.attribute("/", "hvp", f.hvp);
-  w.attribute("/", "params", f.params);
-  w.attribute("/", "fd_step", f.fd_step);
+  w.attribute("/", "hvp", to_string(run.op->options().mode));
   w.attribute("/", "dimension", static_cast<int64_t>(run.op->rows()));
-  w.attributes("/", attributes);
   w.write_strings("selected_parameters", run.op->selected_names());
 }
 

@@ -10,7 +10,7 @@
 #include "sharpscope/core/number_text.h"
 #include "sharpscope/hessian/hvp_operator.h"
 #include "sharpscope/io/h5_writer.h"
-#include "sharpscope/io/progress.h"
+#include "sharpscope/core/progress.h"
 
 namespace sharpscope::cli {
 
@@ -40,8 +40,9 @@ HessianRun open_hessian_run(const HessianFlags& flags, const std::string& suffix
 std::unique_ptr<Progress> hvp_progress(HvpOperator& op, const std::string& label, int64_t bound,
                                        const HessianFlags& flags);
 
-/// Provenance, model metadata, the operator's options and the analysis `attributes` on "/", with
-/// result_kind = hessian_<suffix>.
+/// The preamble (common.h) with the analysis `attributes` as options, and what describes the result
+/// on "/": result_kind = hessian_<suffix>, the HVP mode, the operator's dimension and the selected
+/// parameter names.
 void write_hessian_preamble(HessianRun& run, const HessianFlags& flags, const std::string& suffix,
                             const Metadata& attributes);
 

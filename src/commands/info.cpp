@@ -42,8 +42,7 @@ void run_info(const InfoOptions& o) {
   writer->write_int("parameter_sizes", sizes, {static_cast<std::int64_t>(sizes.size())},
                     "number of scalars in each trainable parameter tensor");
   writer->write_strings("parameter_names", s.model.parameter_names());
-  writer->attributes("/", s.provenance.finish());
-  for (const auto& [key, value] : s.model.metadata()) writer->attribute("/", "model_meta." + key, value);
+  write_preamble(*writer, s);
   writer->attribute("/", "result_kind", std::string("info"));
   writer->attribute("/", "evaluation_seconds", seconds);
   writer->commit();

@@ -7,7 +7,7 @@
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
 #include "sharpscope/landscape/ascent_curves.h"
-#include "sharpscope/landscape/range.h"
+#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {

@@ -7,9 +7,9 @@
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
-#include "sharpscope/io/progress.h"
+#include "sharpscope/core/progress.h"
 #include "sharpscope/landscape/eigen_line.h"
-#include "sharpscope/landscape/range.h"
+#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {

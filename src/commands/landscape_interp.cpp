@@ -61,7 +61,8 @@ void run_interp(const InterpFlags& f) {
 
   if (!f.common.quiet) print_surface(r);
   write_result(*writer, r, f.common.split);
-  write_preamble(*writer, s, setup.attributes, setup.directions);
+  write_preamble(*writer, s, setup.attributes);
+  write_directions(*writer, s, setup.directions);
   commit_output(*writer, rows.get(), r.summary(), f.common);
 }
 

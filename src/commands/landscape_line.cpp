@@ -10,7 +10,7 @@
 #include "sharpscope/io/landscape_writers.h"
 #include "sharpscope/io/partial_grid.h"
 #include "sharpscope/landscape/checkpoint_line.h"
-#include "sharpscope/landscape/range.h"
+#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {

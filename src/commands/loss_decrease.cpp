@@ -9,7 +9,7 @@
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
 #include "sharpscope/landscape/loss_decrease.h"
-#include "sharpscope/landscape/range.h"
+#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {

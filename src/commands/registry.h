@@ -17,5 +17,6 @@ void register_hessian(CLI::App& app);
 void register_escape_test(CLI::App& app);
 void register_stability(CLI::App& app);
 void register_toy(CLI::App& app);
+void register_rerun(CLI::App& app);
 
 }  // namespace sharpscope::cli

@@ -9,7 +9,7 @@
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
-#include "sharpscope/landscape/range.h"
+#include "commands/parse.h"
 #include "sharpscope/landscape/sharpness.h"
 
 namespace sharpscope::cli {

@@ -11,9 +11,10 @@
 #include "sharpscope/dynamics/stability.h"
 #include "sharpscope/io/dynamics_writers.h"
 #include "sharpscope/io/h5_writer.h"
-#include "sharpscope/io/progress.h"
+#include "sharpscope/core/progress.h"
 #include "sharpscope/io/provenance.h"
-#include "sharpscope/landscape/range.h"
+#include "sharpscope/io/train_outputs.h"
+#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -22,6 +23,9 @@ struct StabilityFlags {
   StabilityOptions options;
   std::string model = "fcn";
   std::string optimizers = "sgd,sam,stablesam";
+  std::string data = "fmnist";
+  std::string dtype = "float32";
+  std::string device = "cpu";
   std::string out = "stability.h5";
   std::string runs;
 };
@@ -31,23 +35,25 @@ void run_stability_command(StabilityFlags& f) {
   TrainOptions& t = f.options.train;
   // 003 §5.2's FCN: two hidden layers of 500 ReLU units.
   t.arch = f.model == "fcn" ? "mlp:500,500" : f.model;
-  f.options.optimizers = parse_name_list(f.optimizers, "--optimizer");
+  t.data = parse_data_spec(f.data);
+  t.dtype = parse_dtype(f.dtype);
+  t.device = parse_device(f.device);
+  f.options.optimizers.clear();
+  for (const std::string& name : parse_name_list(f.optimizers, "--optimizer")) {
+    NamedRule named{name, t.rule};
+    apply_optimizer_name(name, named.rule);
+    f.options.optimizers.push_back(named);
+  }
   t.out = !f.runs.empty() ? f.runs : (std::filesystem::path(f.out).replace_extension("").string() + ".runs");
   H5Writer writer(f.out);
   Provenance provenance;
 
-  const StabilityResult result = run_stability(f.options);
+  const StabilityResult result =
+      run_stability(f.options, [](const TrainOptions& run) { train_with_outputs(run); });
 
   write_result(writer, result);
-  writer.attributes("/", provenance.finish());
-  const Metadata options = {{"model", f.model}, {"arch", t.arch}, {"data", t.data},
-                            {"train_subset", std::to_string(t.train_subset)}, {"test_subset", std::to_string(t.test_subset)},
-                            {"optimizers", f.optimizers}, {"rho", number_text(t.rule.ascent.rho)},
-                            {"lr", number_text(t.base.lr)}, {"momentum", number_text(t.base.momentum)},
-                            {"batch_size", std::to_string(t.batch_size)}, {"epochs", std::to_string(t.epochs)},
-                            {"seed", std::to_string(t.seed)}, {"pair_seed", std::to_string(f.options.pair_seed)},
-                            {"dtype", t.dtype}, {"device", t.device}, {"runs", t.out}};
-  for (const auto& [key, value] : options) writer.attribute("/", "option." + key, value);
+  write_preamble(writer, provenance, nullptr,
+                 {{"arch", t.arch}, {"rho", number_text(t.rule.ascent.rho)}, {"runs", t.out}});
   writer.commit();
   if (t.quiet) return;
   std::cout << "S drops training example " << result.pair.removed << "; S' puts it in place of S[" << result.pair.replaced
@@ -70,11 +76,10 @@ void register_stability(CLI::App& app) {
   auto f = std::make_shared<StabilityFlags>();
   TrainOptions& t = f->options.train;
   // 003 §5.2: plain SGD, constant learning rate, no momentum, weight decay or augmentation.
-  t.data = "fmnist";
   t.epochs = 20;
   t.base.momentum = 0.0;
   t.base.lr = 0.05;
-  t.augment = "off";
+  t.augment = Augment::kOff;
   t.eval_train_subset = 0;
   t.train_subset = 10000;
   t.rule.ascent.rho = 0.05;
@@ -90,7 +95,7 @@ void register_stability(CLI::App& app) {
       "  sharpscope stability --model lenet5 --data cifar10:/data/cifar-10-batches-bin --lr 0.01 --rho 0.1\n"
       "Normalization of the distance and the output layout: docs/dynamics.md");
   cmd->add_option("--model", f->model, "fcn (mlp:500,500, as in 003) or any zoo architecture")->capture_default_str();
-  cmd->add_option("--data", t.data, "Data set (as for train)")->capture_default_str();
+  cmd->add_option("--data", f->data, "Data set (as for train)")->capture_default_str();
   cmd->add_option("--train-subset", t.train_subset, "First n training examples before the pair is drawn (0 = all)")
       ->capture_default_str();
   cmd->add_option("--test-subset", t.test_subset, "First n test examples (0 = all)")->capture_default_str();
@@ -106,8 +111,8 @@ void register_stability(CLI::App& app) {
   cmd->add_option("--pair-seed", f->options.pair_seed, "Seed of the removed and replaced examples")
       ->capture_default_str();
   cmd->add_option("--threads", t.threads, "Intra-op threads (0 = all cores)")->capture_default_str();
-  cmd->add_option("--dtype", t.dtype, "float32 | float64")->capture_default_str();
-  cmd->add_option("--device", t.device, "cpu | cuda | cuda:N")->capture_default_str();
+  cmd->add_option("--dtype", f->dtype, "float32 | float64")->capture_default_str();
+  cmd->add_option("--device", f->device, "cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--out", f->out, "Output HDF5 file")->capture_default_str();
   cmd->add_option("--runs", f->runs, "Directory of the runs' checkpoints (default: <out stem>.runs)");
   cmd->add_flag("--quiet,-q", t.quiet, "No progress bars or table");

@@ -12,9 +12,9 @@
 #include "sharpscope/dynamics/valley.h"
 #include "sharpscope/io/dynamics_writers.h"
 #include "sharpscope/io/h5_writer.h"
-#include "sharpscope/io/progress.h"
+#include "sharpscope/core/progress.h"
 #include "sharpscope/io/provenance.h"
-#include "sharpscope/landscape/range.h"
+#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -34,8 +34,7 @@ void add_toy_common(CLI::App& cmd, ToyCommon& c, const std::string& default_out)
 
 void finish(H5Writer& writer, const Provenance& provenance, const Metadata& options, const ToyCommon& c,
             const std::string& summary) {
-  writer.attributes("/", provenance.finish());
-  for (const auto& [key, value] : options) writer.attribute("/", "option." + key, value);
+  write_preamble(writer, provenance, nullptr, options);
   writer.commit();
   if (c.quiet) return;
   std::cout << summary << "wrote " << writer.path() << "\n";
@@ -49,22 +48,23 @@ struct SaddleFlags {
   int64_t iterations = 1000;
   uint64_t seed = 0;
   SaddleCriterion criterion;
+  std::string criterion_kind = "basin";
   ToyCommon common;
 };
 
-void run_saddle(const SaddleFlags& f) {
+void run_saddle(SaddleFlags& f) {
   Progress::set_quiet(f.common.quiet);
   std::vector<SaddleOptimizer> optimizers;
   const std::vector<double> rhos = parse_number_list(f.rhos, "--rho", 0.0);
   for (const std::string& name : parse_name_list(f.optimizers, "--optimizers")) {
-    if (name == "gd") {
-      optimizers.push_back({name, 0.0, std::nullopt});
-    } else if (name == "sam" || name == "stablesam") {
-      for (double rho : rhos) optimizers.push_back({name, rho, std::nullopt});
+    const SaddleMethod method = parse_saddle_method(name);
+    if (method == SaddleMethod::kGd) {
+      optimizers.push_back({method, 0.0, std::nullopt});
     } else {
-      throw UsageError("--optimizers: '" + name + "': expected gd, sam or stablesam");
+      for (double rho : rhos) optimizers.push_back({method, rho, std::nullopt});
     }
   }
+  f.criterion.kind = parse_saddle_criterion(f.criterion_kind);
   const std::vector<double> lrs = parse_range(f.lrs, "--lrs").values();
   for (double lr : lrs) {
     if (!(lr > 0.0)) throw UsageError("--lrs = '" + f.lrs + "': learning rates must be > 0");
@@ -72,7 +72,7 @@ void run_saddle(const SaddleFlags& f) {
   if (f.starts < 1) throw UsageError("--starts = " + std::to_string(f.starts) + ": must be >= 1");
   if (f.iterations < 1) throw UsageError("--iters = " + std::to_string(f.iterations) + ": must be >= 1");
   f.criterion.validate();
-  const Runtime runtime = configure_runtime({f.common.threads, f.seed, "cpu", "float64"});
+  const Runtime runtime = configure_runtime({f.common.threads, f.seed, c10::Device(c10::kCPU), c10::kDouble});
   Provenance provenance;
   provenance.set("seed", std::to_string(f.seed));
   provenance.set("threads", std::to_string(runtime.threads));
@@ -86,7 +86,7 @@ void run_saddle(const SaddleFlags& f) {
                                          [&](int64_t done) { progress.update(done); });
   progress.finish();
 
-  std::string table = "success rate (" + f.criterion.kind + " criterion) at " + std::to_string(lrs.size()) +
+  std::string table = "success rate (" + f.criterion_kind + " criterion) at " + std::to_string(lrs.size()) +
                       " learning rates, " + std::to_string(f.starts) + " starts, " + std::to_string(f.iterations) +
                       " iterations\n" + label("optimizer", 22);
   const std::vector<size_t> shown = {0, lrs.size() / 4, lrs.size() / 2, 3 * lrs.size() / 4, lrs.size() - 1};
@@ -100,7 +100,7 @@ void run_saddle(const SaddleFlags& f) {
   write_result(writer, sweep);
   finish(writer, provenance,
          {{"optimizers", f.optimizers}, {"rho", f.rhos}, {"lrs", f.lrs}, {"starts", std::to_string(f.starts)},
-          {"iters", std::to_string(f.iterations)}, {"criterion", f.criterion.kind},
+          {"iters", std::to_string(f.iterations)}, {"criterion", f.criterion_kind},
           {"tol", number_text(f.criterion.tol)}, {"grad_tol", number_text(f.criterion.grad_tol)}},
          f.common, table);
 }
@@ -114,7 +114,7 @@ struct ValleyFlags {
 };
 
 void run_valley(const ValleyFlags& f) {
-  const ValleyLoss loss = valley_loss(f.loss, f.alpha);
+  const ValleyLoss loss = valley_loss(parse_valley_kind(f.loss), f.alpha);
   const std::string rho_text = !f.rhos.empty() ? f.rhos : f.loss == "sextic" ? "0.1,0.2,0.3" : "1,2,4";
   const std::vector<double> rhos = parse_number_list(rho_text, "--rho", 0.0);
   const std::string grid_text =
@@ -163,7 +163,7 @@ void register_toy(CLI::App& app) {
   saddle->add_option("--lrs", s->lrs, "Learning rates start:stop:count[:log]")->capture_default_str();
   saddle->add_option("--starts", s->starts, "Starting points, uniform in [-2,2]^2")->capture_default_str();
   saddle->add_option("--iters", s->iterations, "Updates per run")->capture_default_str();
-  saddle->add_option("--criterion", s->criterion.kind, "basin | distance")->capture_default_str();
+  saddle->add_option("--criterion", s->criterion_kind, "basin | distance")->capture_default_str();
   saddle->add_option("--tol", s->criterion.tol, "distance: radius around a minimum")->capture_default_str();
   saddle->add_option("--grad-tol", s->criterion.grad_tol, "basin: largest gradient norm at the end")
       ->capture_default_str();

@@ -3,47 +3,52 @@
 #include <memory>
 #include <sstream>
 
+#include "commands/common.h"
+#include "commands/parse.h"
 #include "commands/registry.h"
-#include "sharpscope/ascent/ascent.h"
 #include "sharpscope/core/error.h"
-#include "sharpscope/io/progress.h"
-#include "sharpscope/optim/trainer.h"
+#include "sharpscope/core/progress.h"
+#include "sharpscope/io/train_outputs.h"
 
 #include <CLI/CLI.hpp>
 
 namespace sharpscope::cli {
 namespace {
 
+// The flags that arrive as text; everything else CLI11 fills into TrainOptions directly.
 struct TrainCommand {
   TrainOptions train;
+  std::string data = "fmnist";
   std::string optimizer = "sgd";
   std::string ratio;
+  std::string schedule = "always";
+  std::string base = "sgd";
+  std::string lr_schedule = "constant";
   std::string lr_milestones;
+  std::string augment = "auto";
+  std::string dtype = "float32";
+  std::string device = "cpu";
 };
 
-std::vector<double> parse_milestones(const std::string& text) {
-  std::vector<double> values;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    char* end = nullptr;
-    const double value = std::strtod(item.c_str(), &end);
-    if (item.empty() || *end != '\0') {
-      throw UsageError("--lr-milestones = '" + text + "': expected epochs separated by ',', e.g. 50,75");
-    }
-    values.push_back(value);
-  }
-  return values;
-}
-
 void run_train(TrainCommand& c) {
-  Progress::set_quiet(c.train.quiet);
-  apply_variant_name(c.optimizer, c.train.rule);
-  if (!c.ratio.empty()) c.train.rule.ascent.ratio = parse_ratio(c.ratio, "--ratio");
-  if (!c.lr_milestones.empty()) c.train.lr_milestones = parse_milestones(c.lr_milestones);
-  const TrainResult result = train(c.train);
-  if (c.train.quiet) return;
-  std::cout << result.brief_report() << "\nwrote " << result.checkpoint << " and " << result.log << "\n";
+  TrainOptions& o = c.train;
+  Progress::set_quiet(o.quiet);
+  o.data = parse_data_spec(c.data);
+  o.rule.schedule = parse_schedule(c.schedule);
+  apply_optimizer_name(c.optimizer, o.rule);
+  if (!c.ratio.empty()) o.rule.ascent.ratio = parse_ratio(c.ratio, "--ratio");
+  o.base.kind = parse_base_kind(c.base);
+  o.lr_schedule = parse_lr_schedule(c.lr_schedule);
+  if (!c.lr_milestones.empty()) o.lr_milestones = parse_number_list(c.lr_milestones, "--lr-milestones", 0.0);
+  o.augment = parse_augment(c.augment);
+  o.dtype = parse_dtype(c.dtype);
+  o.device = parse_device(c.device);
+  const TrainResult result = train_with_outputs(o, option_attributes());
+  if (result.termination == Termination::kDiverged) {
+    std::cerr << "sharpscope train: diverged: non-finite batch loss at step " << result.steps - 1 << "\n";
+  }
+  if (o.quiet) return;
+  std::cout << result.brief_report() << "\nwrote " << o.out << " and " << o.log_path() << "\n";
 }
 
 }  // namespace
@@ -61,7 +66,7 @@ void register_train(CLI::App& app) {
       "Options for every flag and the log layout: docs/train.md");
   // Model and data.
   cmd->add_option("--arch", o.arch, "Zoo architecture, e.g. mlp:500,500 | cnn | resnet20 | wrn16-4")->capture_default_str();
-  cmd->add_option("--data", o.data, "fmnist[:DIR] | mnist:DIR | cifar10:DIR | cifar100:DIR | synthetic[:N,C,H,W,K,SEED]")
+  cmd->add_option("--data", c->data, "fmnist[:DIR] | mnist:DIR | cifar10:DIR | cifar100:DIR | synthetic[:N,C,H,W,K,SEED]")
       ->capture_default_str();
   cmd->add_option("--train-subset", o.train_subset, "Train on the first n examples (0 = all)")->capture_default_str();
   cmd->add_option("--test-subset", o.test_subset, "Evaluate on the first n test examples (0 = all)")->capture_default_str();
@@ -73,7 +78,7 @@ void register_train(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--label-smoothing", o.label_smoothing, "Cross-entropy label smoothing")->capture_default_str();
   cmd->add_option("--label-noise", o.label_noise, "Fraction of training labels shuffled (seeded)")->capture_default_str();
-  cmd->add_option("--augment", o.augment, "Random crop (pad 4) + flip: auto (CIFAR only) | on | off")->capture_default_str();
+  cmd->add_option("--augment", c->augment, "Random crop (pad 4) + flip: auto (CIFAR only) | on | off")->capture_default_str();
   cmd->add_option("--drop-example", o.drop_example, "Stability: train on S = the data without example i (-1 = off)")
       ->capture_default_str();
   cmd->add_option("--replace-example", o.replace_example,
@@ -93,14 +98,14 @@ void register_train(CLI::App& app) {
   cmd->add_option("--esam-beta", r.esam_beta, "ESAM: perturb a random fraction beta of the weights (1 = off)")
       ->capture_default_str();
   cmd->add_option("--m-sharpness", r.m, "Ascent per chunk of m examples (0 = whole batch)")->capture_default_str();
-  cmd->add_option("--schedule", r.schedule, "When to ascend: always | psam | sgd-sam | sam-sgd")->capture_default_str();
+  cmd->add_option("--schedule", c->schedule, "When to ascend: always | psam | sgd-sam | sam-sgd")->capture_default_str();
   cmd->add_option("--psam-period", r.psam_period, "PSAM period n: SAM every n-th step before the threshold")
       ->capture_default_str();
   cmd->add_option("--psam-threshold", r.psam_threshold, "PSAM threshold E in steps (default: the whole run)");
   cmd->add_option("--switch-at", r.switch_at, "Fraction of training at which sgd-sam / sam-sgd switch")
       ->capture_default_str();
   // Base optimizer and schedule.
-  cmd->add_option("--base", o.base.kind, "Base optimizer: sgd | adamw")->capture_default_str();
+  cmd->add_option("--base", c->base, "Base optimizer: sgd | adamw")->capture_default_str();
   cmd->add_option("--lr", o.base.lr, "Learning rate")->capture_default_str();
   cmd->add_option("--momentum", o.base.momentum, "SGD momentum")->capture_default_str();
   cmd->add_flag("--nesterov", o.base.nesterov, "Nesterov momentum");
@@ -109,15 +114,15 @@ void register_train(CLI::App& app) {
   cmd->add_option("--adam-beta1", o.base.beta1, "AdamW beta1")->capture_default_str();
   cmd->add_option("--adam-beta2", o.base.beta2, "AdamW beta2")->capture_default_str();
   cmd->add_option("--adam-eps", o.base.eps, "AdamW epsilon")->capture_default_str();
-  cmd->add_option("--lr-schedule", o.lr_schedule, "constant | step | cosine")->capture_default_str();
+  cmd->add_option("--lr-schedule", c->lr_schedule, "constant | step | cosine")->capture_default_str();
   cmd->add_option("--warmup", o.warmup_epochs, "Linear warm-up length in epochs (fractional allowed)")->capture_default_str();
   cmd->add_option("--lr-milestones", c->lr_milestones, "Step schedule: epochs at which lr *= --lr-gamma, e.g. 50,75");
   cmd->add_option("--lr-gamma", o.lr_gamma, "Step schedule factor")->capture_default_str();
   // Runtime and outputs.
   cmd->add_option("--seed", o.seed, "Seed for initialization, shuffling, noise and masks")->capture_default_str();
   cmd->add_option("--threads", o.threads, "Intra-op threads (0 = all cores)")->capture_default_str();
-  cmd->add_option("--dtype", o.dtype, "float32 | float64")->capture_default_str();
-  cmd->add_option("--device", o.device, "cpu | cuda | cuda:N")->capture_default_str();
+  cmd->add_option("--dtype", c->dtype, "float32 | float64")->capture_default_str();
+  cmd->add_option("--device", c->device, "cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--out", o.out, "Final checkpoint (.pt)")->capture_default_str();
   cmd->add_option("--log", o.log, "Training log HDF5 (default: <out stem>.train.h5)");
   cmd->add_option("--save-every-epochs", o.save_every_epochs, "Also save <stem>.epochE.pt every K epochs")

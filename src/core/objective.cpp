@@ -11,12 +11,6 @@
 
 namespace sharpscope {
 
-BatchNormMode parse_bn_mode(const std::string& text) {
-  if (text == "eval") return BatchNormMode::kEval;
-  if (text == "train") return BatchNormMode::kTrain;
-  throw UsageError("--bn = '" + text + "': expected eval or train");
-}
-
 std::string to_string(BatchNormMode mode) { return mode == BatchNormMode::kEval ? "eval" : "train"; }
 
 void ObjectiveOptions::validate() const {
@@ -157,10 +151,10 @@ Evaluation Objective::evaluate() const {
   return {loss_sum / n, static_cast<double>(correct) / n, data_.size()};
 }
 
-LossAndGradient Objective::gradient() const {
+LossGradient Objective::gradient() const {
   ModeScope mode(model_, options_.bn);
   ParamList& params = model_.parameters();
-  LossAndGradient result;
+  LossGradient result;
   result.gradient = zeros_like(params);
   double loss_sum = 0.0;
   int64_t correct = 0;

@@ -9,25 +9,15 @@
 
 namespace sharpscope {
 
-c10::ScalarType parse_dtype(const std::string& text) {
-  if (text == "float32" || text == "float") return c10::kFloat;
-  if (text == "float64" || text == "double") return c10::kDouble;
-  throw UsageError("--dtype = '" + text + "': expected float32 or float64");
-}
-
 std::string dtype_name(c10::ScalarType dtype) {
   return dtype == c10::kDouble ? "float64" : dtype == c10::kFloat ? "float32" : c10::toString(dtype);
 }
 
 namespace {
 
-c10::Device parse_device(const std::string& text) {
-  c10::Device device{c10::kCPU};
-  try {
-    device = c10::Device(text);
-  } catch (const c10::Error&) {
-    throw UsageError("--device = '" + text + "': expected cpu, cuda or cuda:N");
-  }
+// The device must exist here: a CUDA device needs a CUDA build of LibTorch and that many GPUs.
+void check_device(const c10::Device& device) {
+  const std::string text = device.str();
   if (device.is_cuda()) {
     if (!torch::cuda::is_available()) {
       throw UsageError("--device = '" + text + "': no CUDA device is available to this LibTorch build");
@@ -39,7 +29,6 @@ c10::Device parse_device(const std::string& text) {
   } else if (!device.is_cpu()) {
     throw UsageError("--device = '" + text + "': expected cpu, cuda or cuda:N");
   }
-  return device;
 }
 
 // glibc serves every block above the mmap threshold (at most 32 MB) with a fresh mmap and returns
@@ -58,8 +47,12 @@ Runtime configure_runtime(const RuntimeOptions& options) {
     throw UsageError("--threads = " + std::to_string(options.threads) + ": must be >= 0 (0 = all cores)");
   }
   Runtime runtime;
-  runtime.dtype = parse_dtype(options.dtype);
-  runtime.device = parse_device(options.device);
+  if (options.dtype != c10::kFloat && options.dtype != c10::kDouble) {
+    throw UsageError("--dtype = '" + dtype_name(options.dtype) + "': expected float32 or float64");
+  }
+  check_device(options.device);
+  runtime.dtype = options.dtype;
+  runtime.device = options.device;
   const long cores = sysconf(_SC_NPROCESSORS_ONLN);
   runtime.threads = options.threads > 0 ? options.threads : static_cast<int>(cores > 0 ? cores : 1);
   runtime.seed = options.seed;

@@ -1,7 +1,7 @@
 // Training augmentation (docs/math.md §10): pad-4 random crop and horizontal flip.
 #include <torch/torch.h>
 
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
 
 namespace sharpscope {
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
 
 namespace sharpscope::data_detail {
 

@@ -13,7 +13,7 @@
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/core/random.h"
-#include "sharpscope/landscape/saved_weights.h"
+#include "sharpscope/core/saved_weights.h"
 #include "sharpscope/optim/base_optimizer.h"
 #include "sharpscope/optim/training_step.h"
 
@@ -22,18 +22,15 @@ namespace sharpscope {
 std::string EscapeConfig::label() const {
   std::string name = optimizer;
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
-  if (rule.variant == "sgd") return name;
+  if (rule.variant == Variant::kSgd) return name;
   return name + " (rho=" + number_text(rho) + ")";
 }
 
-std::vector<EscapeConfig> escape_configs(const std::vector<std::string>& optimizers, const std::vector<double>& rhos,
-                                         const RuleOptions& base) {
+std::vector<EscapeConfig> escape_configs(const std::vector<NamedRule>& optimizers, const std::vector<double>& rhos) {
   if (optimizers.empty()) throw UsageError("--optimizer: expected at least one name, e.g. sgd,sam");
   std::vector<EscapeConfig> configs;
-  for (const std::string& name : optimizers) {
-    RuleOptions rule = base;
-    apply_variant_name(name, rule);
-    if (rule.variant == "sgd") {
+  for (auto [name, rule] : optimizers) {
+    if (rule.variant == Variant::kSgd) {
       rule.ascent.rho = 0.0;
       configs.push_back({name, 0.0, rule});
       continue;

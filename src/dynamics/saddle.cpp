@@ -31,19 +31,32 @@ double saddle_loss(const Point2& x) {
 
 Point2 saddle_gradient(const Point2& x) { return {x[0] * x[0] * x[0] - x[1], x[1] - x[0]}; }
 
+std::string to_string(SaddleMethod method) {
+  switch (method) {
+    case SaddleMethod::kGd: return "gd";
+    case SaddleMethod::kSam: return "sam";
+    case SaddleMethod::kStableSam: return "stablesam";
+  }
+  return "?";
+}
+
+std::string to_string(SaddleCriterion::Kind kind) {
+  return kind == SaddleCriterion::Kind::kBasin ? "basin" : "distance";
+}
+
 std::string SaddleOptimizer::label() const {
-  if (name == "gd") return "GD";
-  return (name == "sam" ? "SAM" : "StableSAM") + std::string(" rho=") + number_text(rho);
+  if (method == SaddleMethod::kGd) return "GD";
+  return (method == SaddleMethod::kSam ? "SAM" : "StableSAM") + std::string(" rho=") + number_text(rho);
 }
 
 Point2 saddle_step(const SaddleOptimizer& o, const Point2& x, double lr) {
   const Point2 g = saddle_gradient(x);
-  if (o.name == "gd") return {x[0] - lr * g[0], x[1] - lr * g[1]};
+  if (o.method == SaddleMethod::kGd) return {x[0] - lr * g[0], x[1] - lr * g[1]};
   // SAM (docs/math.md §1 with N = 1): w^p = w + ρ ∇f/‖∇f‖, descend along ∇f(w^p).
   const double g_norm = norm(g);
   const double scale = g_norm > 0.0 ? o.rho / g_norm : 0.0;
   Point2 g_asc = saddle_gradient({x[0] + scale * g[0], x[1] + scale * g[1]});
-  if (o.name == "stablesam") {
+  if (o.method == SaddleMethod::kStableSam) {
     const double gamma = renormalization_factor(g_norm, norm(g_asc), o.stable_clamp);
     g_asc = {gamma * g_asc[0], gamma * g_asc[1]};
   }
@@ -61,7 +74,6 @@ const char* to_string(SaddleOutcome outcome) {
 }
 
 void SaddleCriterion::validate() const {
-  if (kind != "basin" && kind != "distance") throw UsageError("--criterion = '" + kind + "': expected basin or distance");
   if (!(tol > 0.0)) throw UsageError("--tol = " + number_text(tol) + ": must be > 0");
   if (!(grad_tol > 0.0)) throw UsageError("--grad-tol = " + number_text(grad_tol) + ": must be > 0");
 }
@@ -69,7 +81,7 @@ void SaddleCriterion::validate() const {
 SaddleOutcome classify(const Point2& x, const SaddleCriterion& c) {
   if (diverged(x)) return SaddleOutcome::kDiverged;
   const double to_minimum = distance(x, nearest_minimum(x));
-  const bool success = c.kind == "distance"
+  const bool success = c.kind == SaddleCriterion::Kind::kDistance
                            ? to_minimum <= c.tol
                            : to_minimum < norm(x) && to_minimum <= 1.0 && norm(saddle_gradient(x)) <= c.grad_tol;
   if (success) return SaddleOutcome::kMinimum;

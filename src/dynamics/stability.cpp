@@ -8,7 +8,7 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/core/random.h"
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
 
 namespace sharpscope {
 namespace {
@@ -27,7 +27,7 @@ double metric(const Model& model, const std::string& key, const std::string& pat
 
 // Trains one side unless a finished run with the same options is already there; continues an
 // interrupted one.
-void train_or_reuse(TrainOptions run) {
+void train_or_reuse(TrainOptions run, const TrainFunction& train_run) {
   if (std::filesystem::is_regular_file(run.out)) {
     const Model done = Model::load(run.out);
     const auto signature = done.metadata().find("trainer.signature");
@@ -39,7 +39,7 @@ void train_or_reuse(TrainOptions run) {
     if (step != done.metadata().end() && total != done.metadata().end() && step->second == total->second) return;
     run.resume = run.out;
   }
-  train(run);
+  train_run(run);
 }
 
 }  // namespace
@@ -60,21 +60,21 @@ double normalized_distance(const ParamList& a, const ParamList& b, double* dista
   return scale > 0.0 ? d / scale : 0.0;
 }
 
-StabilityResult run_stability(const StabilityOptions& o) {
+StabilityResult run_stability(const StabilityOptions& o, const TrainFunction& train_run) {
   if (o.optimizers.empty()) throw UsageError("--optimizer: expected at least one name, e.g. sgd,sam,stablesam");
   o.train.validate();
   const std::string directory = o.train.out;
   std::filesystem::create_directories(directory);
-  const Dataset full = load_dataset(parse_data_spec(o.train.data), Split::kTrain, {o.train.train_subset, std::nullopt});
+  const Dataset full = load_dataset(o.train.data, Split::kTrain, {o.train.train_subset, std::nullopt});
 
   StabilityResult result;
   result.pair = draw_example_pair(full.size(), o.pair_seed);
   result.train_examples = full.size() - 1;
-  for (const std::string& name : o.optimizers) {
+  for (const auto& [name, rule] : o.optimizers) {
     std::string paths[2];
     for (int side = 0; side < 2; ++side) {
       TrainOptions run = o.train;
-      apply_variant_name(name, run.rule);
+      run.rule = rule;
       run.steps = 0;
       run.drop_example = result.pair.removed;
       run.replace_example = side == 0 ? -1 : result.pair.replaced;
@@ -82,7 +82,7 @@ StabilityResult run_stability(const StabilityOptions& o) {
       run.save_every_steps = 0;
       run.out = (std::filesystem::path(directory) / (name + "-" + kSideNames[side] + ".pt")).string();
       run.log.clear();
-      train_or_reuse(run);
+      train_or_reuse(run, train_run);
       paths[side] = run.out;
     }
     StabilityCurve curve;

@@ -21,14 +21,15 @@ ValleyLoss linex_valley(double alpha) {
 
 ValleyLoss quadratic_valley() { return {"quadratic", [](double w) { return 0.5 * w * w; }, {}, -2.0, 2.0}; }
 
-ValleyLoss valley_loss(const std::string& name, double alpha) {
-  if (name == "sextic") return sextic_valley();
-  if (name == "linex") {
-    if (!(alpha != 0.0 && std::isfinite(alpha))) throw UsageError("--alpha: must be a finite non-zero number");
-    return linex_valley(alpha);
+ValleyLoss valley_loss(ValleyKind kind, double alpha) {
+  switch (kind) {
+    case ValleyKind::kSextic: return sextic_valley();
+    case ValleyKind::kLinex:
+      if (!(alpha != 0.0 && std::isfinite(alpha))) throw UsageError("--alpha: must be a finite non-zero number");
+      return linex_valley(alpha);
+    case ValleyKind::kQuadratic: return quadratic_valley();
   }
-  if (name == "quadratic") return quadratic_valley();
-  throw UsageError("--loss = '" + name + "': expected sextic, linex or quadratic");
+  return quadratic_valley();
 }
 
 double sam_objective(const ValleyLoss& loss, double w, double rho) {

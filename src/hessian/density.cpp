@@ -8,12 +8,6 @@
 
 namespace sharpscope {
 
-ProbeKind parse_probe_kind(const std::string& text) {
-  if (text == "rademacher") return ProbeKind::kRademacher;
-  if (text == "gaussian") return ProbeKind::kGaussian;
-  throw UsageError("--probe = '" + text + "': expected rademacher or gaussian");
-}
-
 std::string to_string(ProbeKind kind) {
   return kind == ProbeKind::kRademacher ? "rademacher" : "gaussian";
 }

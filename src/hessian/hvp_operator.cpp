@@ -12,14 +12,9 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
+#include "sharpscope/core/saved_weights.h"
 
 namespace sharpscope {
-
-HvpMode parse_hvp_mode(const std::string& text) {
-  if (text == "exact") return HvpMode::kExact;
-  if (text == "finite-difference") return HvpMode::kFiniteDifference;
-  throw UsageError("--hvp = '" + text + "': expected exact or finite-difference");
-}
 
 std::string to_string(HvpMode mode) {
   return mode == HvpMode::kExact ? "exact" : "finite-difference";
@@ -98,14 +93,15 @@ ParamList HvpOperator::finite_difference_product(const ParamList& v) const {
                              : std::numeric_limits<float>::epsilon();
   const double relative = options_.fd_step > 0.0 ? options_.fd_step : std::cbrt(epsilon);
   const double h = relative * std::max(1.0, norm(pick(w, selected_))) / v_norm;
-  // Both evaluation points are set from a saved copy, and the copy is put back at the end, so the
-  // weights return bit-exactly (set_combination never accumulates increments).
-  const ParamList saved = clone(w);
-  set_combination(w, saved, {{h, &v}});
-  ParamList g_plus = objective_.gradient().gradient;
-  set_combination(w, saved, {{-h, &v}});
-  const ParamList g_minus = objective_.gradient().gradient;
-  assign(w, saved);
+  ParamList g_plus, g_minus;
+  {
+    // Both evaluation points are set from the saved w, which comes back bit-exactly.
+    SavedWeights saved(w);
+    saved.move_to({{h, &v}});
+    g_plus = objective_.gradient().gradient;
+    saved.move_to({{-h, &v}});
+    g_minus = objective_.gradient().gradient;
+  }
   axpy(-1.0, g_minus, g_plus);
   scale(g_plus, 1.0 / (2.0 * h));
   return g_plus;

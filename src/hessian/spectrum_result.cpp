@@ -8,21 +8,8 @@
 
 namespace sharpscope {
 
-EigenMethod parse_eigen_method(const std::string& text) {
-  if (text == "lanczos") return EigenMethod::kLanczos;
-  if (text == "power") return EigenMethod::kPower;
-  throw UsageError("--method = '" + text + "': expected lanczos or power");
-}
-
 std::string to_string(EigenMethod method) {
   return method == EigenMethod::kLanczos ? "lanczos" : "power";
-}
-
-SpectrumEnd parse_spectrum_end(const std::string& text) {
-  if (text == "largest") return SpectrumEnd::kLargest;
-  if (text == "smallest") return SpectrumEnd::kSmallest;
-  if (text == "both") return SpectrumEnd::kBoth;
-  throw UsageError("--which = '" + text + "': expected largest, smallest or both");
 }
 
 std::string to_string(SpectrumEnd end) {

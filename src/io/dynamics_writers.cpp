@@ -68,7 +68,7 @@ void write_result(H5Writer& w, const SaddleSweep& r) {
   std::vector<double> rhos;
   for (const SaddleOptimizer& o : r.optimizers) {
     labels.push_back(o.label());
-    names.push_back(o.name);
+    names.push_back(to_string(o.method));
     rhos.push_back(o.rho);
   }
   w.write("lr", r.lrs, "", "learning rate");
@@ -97,7 +97,7 @@ void write_result(H5Writer& w, const SaddleSweep& r) {
   w.attribute("/", "result_kind", std::string("saddle_success"));
   w.attribute("/", "function", std::string("f(x1,x2) = x1^4/4 - x1*x2 + x2^2/2"));
   w.attribute("/", "iterations", r.iterations);
-  w.attribute("/", "criterion", r.criterion.kind);
+  w.attribute("/", "criterion", to_string(r.criterion.kind));
   w.attribute("/", "tol", r.criterion.tol);
   w.attribute("/", "grad_tol", r.criterion.grad_tol);
 }

@@ -70,6 +70,12 @@ struct H5Reader::Impl {
     return values;
   }
 
+  bool has_attribute(const std::string& object, const std::string& key) const {
+    if (!exists(object)) return false;
+    const h5::Object obj(H5Oopen(file.get(), object.c_str(), H5P_DEFAULT));
+    return H5Aexists(obj.get(), key.c_str()) > 0;
+  }
+
   h5::Attribute open_attribute(const std::string& object, const std::string& key) const {
     if (!exists(object)) fail("no group or dataset '" + object + "'");
     const h5::Object obj(H5Oopen(file.get(), object.c_str(), H5P_DEFAULT));
@@ -109,6 +115,10 @@ H5Reader::H5Reader(const std::string& path) : impl_(std::make_unique<Impl>()) {
 H5Reader::~H5Reader() = default;
 
 bool H5Reader::has(const std::string& name) const { return impl_->exists(name); }
+
+bool H5Reader::has_attribute(const std::string& object, const std::string& key) const {
+  return impl_->has_attribute(object, key);
+}
 
 std::vector<double> H5Reader::read(const std::string& name, std::vector<int64_t>* shape) const {
   return impl_->read_all<double>(name, H5T_NATIVE_DOUBLE, false, shape);

@@ -32,8 +32,6 @@ PartialGrid::PartialGrid(const std::string& out_path, std::string signature, int
       values_(static_cast<size_t>(points * width), std::numeric_limits<double>::quiet_NaN()),
       done_(static_cast<size_t>(points), 0),
       last_flush_(steady_seconds()) {
-  // Whoever keeps resumable results wants the first Ctrl-C to save them rather than kill.
-  install_interrupt_handler();
   if (!resume || !std::filesystem::exists(partial_path_)) return;
   const H5Reader reader(partial_path_);
   const std::string advice = "; remove it or run without --resume";
@@ -58,10 +56,7 @@ int64_t PartialGrid::completed() const {
 }
 
 void PartialGrid::record(int64_t point, const std::vector<double>& row) {
-  if (point < 0 || point >= points_ || static_cast<int64_t>(row.size()) != width_)
-    throw std::invalid_argument("PartialGrid::record: point " + std::to_string(point) + " of " +
-                                std::to_string(points_) + " with " + std::to_string(row.size()) +
-                                " values, expected " + std::to_string(width_));
+  check_row(*this, point, row);
   std::copy(row.begin(), row.end(), values_.begin() + point * width_);
   done_[point] = 1;
   if (steady_seconds() - last_flush_ > flush_seconds) flush();

@@ -2,24 +2,19 @@
 
 #include <unistd.h>
 
-#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <vector>
 
 #include "io/sha256.h"
+#include "sharpscope/core/command_line.h"
 #include "sharpscope/core/error.h"
-#include "sharpscope/io/version.h"
+#include "sharpscope/core/version.h"
 
 namespace sharpscope {
 
 namespace {
-
-std::string& command_line_storage() {
-  static std::string line;  // function-local: safe to use from other static initialisers
-  return line;
-}
 
 std::string utc_now_iso8601() {
   const std::time_t now = std::time(nullptr);
@@ -36,22 +31,6 @@ std::string host_name() {
   return name;
 }
 
-// Letters, digits and these never need quoting in a POSIX shell word.
-bool shell_safe(const std::string& arg) {
-  if (arg.empty()) return false;
-  for (unsigned char c : arg)
-    if (!std::isalnum(c) && std::string("_-+=.,/:@%^").find(char(c)) == std::string::npos)
-      return false;
-  return true;
-}
-
-std::string shell_quote(const std::string& arg) {
-  if (shell_safe(arg)) return arg;
-  std::string quoted = "'";
-  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
 }  // namespace
 
 std::string sha256_file(const std::string& path) {
@@ -66,12 +45,6 @@ std::string sha256_file(const std::string& path) {
   }
   if (in.bad()) throw InputError(path + ": read error while hashing");
   return hash.hex_digest();
-}
-
-std::string joined_command_line(int argc, const char* const* argv) {
-  std::string line;
-  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + shell_quote(argv[i]);
-  return line;
 }
 
 Provenance::Provenance() : start_(std::chrono::steady_clock::now()) {
@@ -97,9 +70,5 @@ Metadata Provenance::finish() const {
   all["duration_s"] = duration;
   return all;
 }
-
-void set_process_command_line(const std::string& line) { command_line_storage() = line; }
-
-const std::string& process_command_line() { return command_line_storage(); }
 
 }  // namespace sharpscope

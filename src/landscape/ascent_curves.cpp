@@ -8,7 +8,7 @@
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
-#include "sharpscope/landscape/saved_weights.h"
+#include "sharpscope/core/saved_weights.h"
 
 namespace sharpscope {
 

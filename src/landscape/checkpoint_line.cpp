@@ -7,9 +7,9 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
-#include "sharpscope/io/partial_grid.h"
-#include "sharpscope/landscape/resumable.h"
-#include "sharpscope/landscape/saved_weights.h"
+#include "sharpscope/core/point_loop.h"
+#include "sharpscope/core/point_loop.h"
+#include "sharpscope/core/saved_weights.h"
 
 namespace sharpscope {
 
@@ -22,7 +22,7 @@ std::string CheckpointLine::summary() const {
 
 CheckpointLine evaluate_checkpoint_line(const Objective& train, const Objective* test,
                                         const ParamList& weights_b, const std::vector<double>& alpha,
-                                        PartialGrid& rows) {
+                                        PointStore& rows) {
   CheckpointLine out;
   out.alpha = alpha;
   {

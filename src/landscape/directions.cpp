@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <sstream>
 
 #include "sharpscope/core/error.h"
@@ -11,21 +10,10 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
-#include "sharpscope/io/direction_file.h"
 
 namespace sharpscope {
 
 namespace {
-
-const char* kGrammar = "expected vN, rand[:SEED], eigK, to:FILE.pt or file:F.h5:NAME";
-
-// Parses the digits after a prefix ("v10" → 10); false when anything else follows.
-bool parse_suffix_number(const std::string& text, size_t from, long long& value) {
-  if (text.size() <= from) return false;
-  char* end = nullptr;
-  value = std::strtoll(text.c_str() + from, &end, 10);
-  return *end == '\0' && std::isdigit(static_cast<unsigned char>(text[from]));
-}
 
 // w_other − w for a checkpoint of the same architecture.
 ParamList checkpoint_difference(const std::string& path, Model& model) {
@@ -46,40 +34,6 @@ ParamList checkpoint_difference(const std::string& path, Model& model) {
 }
 
 }  // namespace
-
-DirectionSpec parse_direction(const std::string& text, const std::string& flag) {
-  DirectionSpec spec;
-  spec.text = text;
-  const std::string bad = flag + ": '" + text + "': " + kGrammar;
-  long long number = 0;
-  if (text == "rand") {
-    spec.kind = DirectionKind::kRandom;
-  } else if (text.rfind("rand:", 0) == 0) {
-    if (!parse_suffix_number(text, 5, number)) throw UsageError(bad);
-    spec.kind = DirectionKind::kRandom;
-    spec.seed = static_cast<uint64_t>(number);
-  } else if (text.rfind("to:", 0) == 0) {
-    if (text.size() == 3) throw UsageError(bad);
-    spec.kind = DirectionKind::kCheckpoint;
-    spec.path = text.substr(3);
-  } else if (text.rfind("file:", 0) == 0) {
-    const size_t colon = text.rfind(':');
-    if (colon <= 5 || colon + 1 == text.size()) throw UsageError(bad);
-    spec.kind = DirectionKind::kFile;
-    spec.path = text.substr(5, colon - 5);
-    spec.name = text.substr(colon + 1);
-  } else if (text.rfind("eig", 0) == 0 && parse_suffix_number(text, 3, number) && number >= 1) {
-    spec.kind = DirectionKind::kEigen;
-    spec.index = static_cast<int>(number);
-  } else if (text.rfind("v", 0) == 0 && parse_suffix_number(text, 1, number) && number >= 1 &&
-             number <= 100000) {
-    spec.kind = DirectionKind::kAscent;
-    spec.index = static_cast<int>(number);
-  } else {
-    throw UsageError(bad);
-  }
-  return spec;
-}
 
 ParamList filter_normalized_random(const ParamList& weights, uint64_t seed, bool include_bn) {
   torch::NoGradGuard no_grad;
@@ -121,7 +75,6 @@ void orthonormalize(ParamList& d1, ParamList& d2) {
 }
 
 Direction build_direction(const DirectionSpec& spec, const Objective& objective,
-                          const std::vector<std::string>& parameter_names,
                           const DirectionOptions& options, int position) {
   Model& model = objective.model();
   ParamList& weights = model.parameters();
@@ -151,8 +104,7 @@ Direction build_direction(const DirectionSpec& spec, const Objective& objective,
                          " needs --eigen-file F.h5: run 'sharpscope hessian spectrum MODEL "
                          "--save-vectors --out F.h5' first");
       }
-      out.values = read_direction(options.eigen_file, "directions/eig" + std::to_string(spec.index),
-                                  parameter_names, weights);
+      out.values = options.read_stored(options.eigen_file, "directions/eig" + std::to_string(spec.index));
       out.description = spec.text + ": Hessian eigenvector " + std::to_string(spec.index) + " from " +
                         options.eigen_file;
       break;
@@ -162,7 +114,7 @@ Direction build_direction(const DirectionSpec& spec, const Objective& objective,
       out.description = spec.text + ": w(" + spec.path + ") - w";
       break;
     case DirectionKind::kFile:
-      out.values = read_direction(spec.path, spec.name, parameter_names, weights);
+      out.values = options.read_stored(spec.path, spec.name);
       out.description = spec.text + ": stored direction '" + spec.name + "' of " + spec.path;
       break;
   }

@@ -3,7 +3,7 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/hessian/spectrum.h"
-#include "sharpscope/landscape/saved_weights.h"
+#include "sharpscope/core/saved_weights.h"
 #include "sharpscope/landscape/surface.h"
 
 namespace sharpscope {

@@ -8,10 +8,10 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
-#include "sharpscope/io/partial_grid.h"
+#include "sharpscope/core/point_loop.h"
 #include "sharpscope/landscape/perturbation.h"
-#include "sharpscope/landscape/resumable.h"
-#include "sharpscope/landscape/saved_weights.h"
+#include "sharpscope/core/point_loop.h"
+#include "sharpscope/core/saved_weights.h"
 
 namespace sharpscope {
 
@@ -69,7 +69,7 @@ std::string CosineField::summary() const {
 }
 
 CosineField cosine_field(const Objective& objective, const ParamList& d1, const ParamList* d2,
-                         const CosineFieldOptions& options, PartialGrid& rows) {
+                         const CosineFieldOptions& options, PointStore& rows) {
   options.validate();
   const AscentTrace reference = ascent_directions(objective, {options.reference_steps},
                                                   AscentOptions{options.rho, 1, options.ratio})[0];
@@ -91,7 +91,7 @@ CosineField cosine_field(const Objective& objective, const ParamList& d1, const 
       } else {
         saved.move_to({{x, &d1}});
       }
-      const LossAndGradient lg = objective.gradient();
+      const LossGradient lg = objective.gradient();
       return std::vector<double>{cosine(reference_gradient, lg.gradient), norm(lg.gradient), lg.loss};
     });
   }

@@ -10,7 +10,7 @@
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/landscape/perturbation.h"
-#include "sharpscope/landscape/saved_weights.h"
+#include "sharpscope/core/saved_weights.h"
 
 namespace sharpscope {
 

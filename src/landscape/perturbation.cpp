@@ -4,15 +4,9 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
-#include "sharpscope/landscape/saved_weights.h"
+#include "sharpscope/core/saved_weights.h"
 
 namespace sharpscope {
-
-Scope parse_scope(const std::string& text) {
-  if (text == "full") return Scope::kFull;
-  if (text == "batch") return Scope::kBatch;
-  throw UsageError("--scope = '" + text + "': expected full or batch");
-}
 
 std::string to_string(Scope scope) { return scope == Scope::kFull ? "full" : "batch"; }
 
@@ -49,7 +43,7 @@ PerturbedGradients gradients_at(const Objective& objective, const std::vector<As
   SavedWeights saved(objective.model().parameters());
   for (const AscentTrace& t : traces) {
     saved.move_to({{rho, &t.direction}});
-    LossAndGradient lg = objective.gradient();
+    LossGradient lg = objective.gradient();
     out.loss.push_back(lg.loss);
     out.norm.push_back(norm(lg.gradient));
     out.gradient.push_back(std::move(lg.gradient));

@@ -15,7 +15,7 @@
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/landscape/range.h"
-#include "sharpscope/landscape/saved_weights.h"
+#include "sharpscope/core/saved_weights.h"
 
 namespace sharpscope {
 
@@ -41,21 +41,6 @@ void SharpnessOptions::validate() const {
   if (!ratio.empty()) {
     for (int n : perturbed_steps) AscentOptions{rho, n, ratio}.validate();
     if (max) AscentOptions{rho, max_steps, ratio}.validate();
-  }
-}
-
-void parse_sharpness_kinds(const std::string& text, SharpnessOptions& options) {
-  options.asc = options.max = options.avg = false;
-  for (const std::string& kind : parse_name_list(text, "--kinds")) {
-    if (kind == "asc") {
-      options.asc = true;
-    } else if (kind == "max") {
-      options.max = true;
-    } else if (kind == "avg") {
-      options.avg = true;
-    } else {
-      throw UsageError("--kinds = '" + text + "': expected a subset of asc,max,avg");
-    }
   }
 }
 

@@ -7,9 +7,9 @@
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
-#include "sharpscope/io/partial_grid.h"
-#include "sharpscope/landscape/resumable.h"
-#include "sharpscope/landscape/saved_weights.h"
+#include "sharpscope/core/point_loop.h"
+#include "sharpscope/core/point_loop.h"
+#include "sharpscope/core/saved_weights.h"
 
 namespace sharpscope {
 
@@ -40,7 +40,7 @@ std::vector<double> surface_point(const Objective& objective, SavedWeights& save
 }
 
 Surface evaluate_surface(const Objective& objective, const ParamList& d1, const ParamList* d2,
-                         const SurfaceOptions& options, PartialGrid& rows) {
+                         const SurfaceOptions& options, PointStore& rows) {
   options.validate();
   const size_t ny = std::max<size_t>(1, options.y.size());
   {

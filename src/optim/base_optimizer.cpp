@@ -17,11 +17,21 @@ void require(bool ok, const std::string& flag, double value, const std::string& 
 
 }  // namespace
 
+std::string to_string(BaseKind kind) { return kind == BaseKind::kSgd ? "sgd" : "adamw"; }
+
+std::string to_string(LrScheduleKind kind) {
+  switch (kind) {
+    case LrScheduleKind::kConstant: return "constant";
+    case LrScheduleKind::kStep: return "step";
+    case LrScheduleKind::kCosine: return "cosine";
+  }
+  return "?";
+}
+
 void BaseOptimizerOptions::validate() const {
-  if (kind != "sgd" && kind != "adamw") throw UsageError("--base = '" + kind + "': expected sgd or adamw");
   require(lr > 0.0 && std::isfinite(lr), "--lr", lr, "must be > 0");
   require(momentum >= 0.0 && momentum < 1.0, "--momentum", momentum, "must be in [0, 1)");
-  if (nesterov && (kind != "sgd" || momentum == 0.0)) {
+  if (nesterov && (kind != BaseKind::kSgd || momentum == 0.0)) {
     throw UsageError("--nesterov: needs --base sgd and --momentum > 0");
   }
   require(weight_decay >= 0.0 && std::isfinite(weight_decay), "--weight-decay", weight_decay, "must be >= 0");
@@ -32,8 +42,8 @@ void BaseOptimizerOptions::validate() const {
 
 std::string BaseOptimizerOptions::describe() const {
   std::ostringstream out;
-  out << kind << " lr=" << lr;
-  if (kind == "sgd") {
+  out << to_string(kind) << " lr=" << lr;
+  if (kind == BaseKind::kSgd) {
     out << " momentum=" << momentum << (nesterov ? " nesterov" : "");
   } else {
     out << " betas=" << beta1 << "," << beta2 << " eps=" << eps;
@@ -43,21 +53,18 @@ std::string BaseOptimizerOptions::describe() const {
 }
 
 void LrSchedule::validate() const {
-  if (kind != "constant" && kind != "step" && kind != "cosine") {
-    throw UsageError("--lr-schedule = '" + kind + "': expected constant, step or cosine");
-  }
   require(gamma > 0.0 && std::isfinite(gamma), "--lr-gamma", gamma, "must be > 0");
   if (warmup_steps < 0) require(false, "--warmup", static_cast<double>(warmup_steps), "must be >= 0");
 }
 
 double LrSchedule::lr_at(int64_t step, int64_t total_steps, double base_lr) const {
   if (step < warmup_steps) return base_lr * static_cast<double>(step + 1) / static_cast<double>(warmup_steps);
-  if (kind == "step") {
+  if (kind == LrScheduleKind::kStep) {
     double lr = base_lr;
     for (int64_t m : milestones) lr *= step >= m ? gamma : 1.0;
     return lr;
   }
-  if (kind == "cosine") {
+  if (kind == LrScheduleKind::kCosine) {
     const double span = static_cast<double>(std::max<int64_t>(total_steps - warmup_steps, 1));
     return 0.5 * base_lr * (1.0 + std::cos(M_PI * static_cast<double>(step - warmup_steps) / span));
   }
@@ -66,8 +73,8 @@ double LrSchedule::lr_at(int64_t step, int64_t total_steps, double base_lr) cons
 
 std::string LrSchedule::describe() const {
   std::ostringstream out;
-  out << kind;
-  if (kind == "step") {
+  out << to_string(kind);
+  if (kind == LrScheduleKind::kStep) {
     out << " gamma=" << gamma << " milestones=";
     for (size_t i = 0; i < milestones.size(); ++i) out << (i ? "," : "") << milestones[i];
   }
@@ -78,7 +85,7 @@ std::string LrSchedule::describe() const {
 BaseOptimizer::BaseOptimizer(const ParamList& params, const BaseOptimizerOptions& o) : params_(params) {
   o.validate();
   std::vector<at::Tensor> tensors(params.begin(), params.end());
-  if (o.kind == "sgd") {
+  if (o.kind == BaseKind::kSgd) {
     optimizer_ = std::make_unique<torch::optim::SGD>(
         tensors, torch::optim::SGDOptions(o.lr).momentum(o.momentum).nesterov(o.nesterov).weight_decay(
                      o.weight_decay));

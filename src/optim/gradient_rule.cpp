@@ -13,6 +13,27 @@
 
 namespace sharpscope {
 
+std::string to_string(Variant variant) {
+  switch (variant) {
+    case Variant::kSgd: return "sgd";
+    case Variant::kSam: return "sam";
+    case Variant::kMsam: return "msam";
+    case Variant::kRandSam: return "rand-sam";
+    case Variant::kAsam: return "asam";
+  }
+  return "?";
+}
+
+std::string to_string(Schedule schedule) {
+  switch (schedule) {
+    case Schedule::kAlways: return "always";
+    case Schedule::kPsam: return "psam";
+    case Schedule::kSgdSam: return "sgd-sam";
+    case Schedule::kSamSgd: return "sam-sgd";
+  }
+  return "?";
+}
+
 ParamList orthogonal_part(const ParamList& g, const ParamList& p) {
   ParamList result = clone(g);
   const double pp = dot(p, p);
@@ -29,14 +50,14 @@ double renormalization_factor(double gradient_norm, double ascent_gradient_norm,
 }
 
 bool sharpness_step(const RuleOptions& o, int64_t step, int64_t total) {
-  if (o.variant == "sgd") return false;
-  if (o.schedule == "psam") {
+  if (o.variant == Variant::kSgd) return false;
+  if (o.schedule == Schedule::kPsam) {
     const int64_t threshold = o.psam_threshold.value_or(total);
     return step >= threshold || step % o.psam_period == 0;
   }
   const bool switched = static_cast<double>(step) >= o.switch_at * static_cast<double>(total);
-  if (o.schedule == "sgd-sam") return switched;
-  if (o.schedule == "sam-sgd") return !switched;
+  if (o.schedule == Schedule::kSgdSam) return switched;
+  if (o.schedule == Schedule::kSamSgd) return !switched;
   return true;
 }
 
@@ -179,9 +200,9 @@ class ChunkedGradient : public GradientRule {
 
 std::unique_ptr<AscentRule> make_ascent(const RuleOptions& o) {
   std::unique_ptr<AscentRule> ascent;
-  if (o.variant == "rand-sam") {
+  if (o.variant == Variant::kRandSam) {
     ascent = random_ascent(o.ascent.rho);
-  } else if (o.variant == "asam") {
+  } else if (o.variant == Variant::kAsam) {
     ascent = adaptive_ascent(o.ascent.rho, o.asam_eta);
   } else {
     ascent = multi_step_ascent(o.ascent);
@@ -193,16 +214,9 @@ std::unique_ptr<AscentRule> make_ascent(const RuleOptions& o) {
 }  // namespace
 
 void RuleOptions::validate() const {
-  const bool known = variant == "sgd" || variant == "sam" || variant == "msam" ||
-                     variant == "rand-sam" || variant == "asam";
-  if (!known) {
-    throw UsageError("--optimizer = '" + variant +
-                     "': expected sgd, sam, msam, rand-sam, asam, stablesam, stableasam, gsam, "
-                     "psam or esam (SAM-N as sam-N, MSAM-N as msam-N)");
-  }
   ascent.validate();
-  if ((variant == "rand-sam" || variant == "asam") && ascent.steps != 1) {
-    throw UsageError("--steps = " + std::to_string(ascent.steps) + ": " + variant +
+  if ((variant == Variant::kRandSam || variant == Variant::kAsam) && ascent.steps != 1) {
+    throw UsageError("--steps = " + std::to_string(ascent.steps) + ": " + to_string(variant) +
                      " takes a single ascent step");
   }
   if (!(asam_eta > 0.0) || !std::isfinite(asam_eta)) {
@@ -218,9 +232,6 @@ void RuleOptions::validate() const {
     throw UsageError("--esam-beta = " + number_text(esam_beta) + ": must be in (0, 1]");
   }
   if (m < 0) throw UsageError("--m-sharpness = " + std::to_string(m) + ": must be >= 0 (0 = whole batch)");
-  if (schedule != "always" && schedule != "psam" && schedule != "sgd-sam" && schedule != "sam-sgd") {
-    throw UsageError("--schedule = '" + schedule + "': expected always, psam, sgd-sam or sam-sgd");
-  }
   if (psam_period < 1) throw UsageError("--psam-period = " + std::to_string(psam_period) + ": must be >= 1");
   if (psam_threshold && *psam_threshold < 0) {
     throw UsageError("--psam-threshold = " + std::to_string(*psam_threshold) + ": must be >= 0");
@@ -228,11 +239,11 @@ void RuleOptions::validate() const {
   if (!(switch_at >= 0.0 && switch_at <= 1.0)) {
     throw UsageError("--switch-at = " + number_text(switch_at) + ": must be in [0, 1]");
   }
-  if (variant == "sgd") {
+  if (variant == Variant::kSgd) {
     const char* modifier = stable ? "--stable" : stable_clamp ? "--stable-clamp"
                          : gsam_alpha > 0.0   ? "--gsam-alpha"
                          : esam_beta < 1.0    ? "--esam-beta"
-                         : schedule != "always" ? "--schedule"
+                         : schedule != Schedule::kAlways ? "--schedule"
                                                 : nullptr;
     if (modifier) {
       throw UsageError(std::string(modifier) +
@@ -244,66 +255,40 @@ void RuleOptions::validate() const {
 
 std::string RuleOptions::describe() const {
   std::ostringstream out;
-  out << variant;
-  if (variant == "sgd") {
+  out << to_string(variant);
+  if (variant == Variant::kSgd) {
     if (m > 0) out << " m=" << m;
     return out.str();
   }
-  if (variant == "sam" || variant == "msam") out << "-" << ascent.steps;
+  if (variant == Variant::kSam || variant == Variant::kMsam) out << "-" << ascent.steps;
   out << " rho=" << ascent.rho;
   if (!ascent.ratio.empty()) {
     out << " ratio=";
     for (size_t i = 0; i < ascent.ratio.size(); ++i) out << (i ? ":" : "") << ascent.ratio[i];
   }
-  if (variant == "asam") out << " eta=" << asam_eta;
+  if (variant == Variant::kAsam) out << " eta=" << asam_eta;
   if (esam_beta < 1.0) out << " +esam(beta=" << esam_beta << ")";
   if (gsam_alpha > 0.0) out << " +gsam(alpha=" << gsam_alpha << ")";
   if (stable) out << " +stable" << (stable_clamp ? "(clamp=" + number_text(*stable_clamp) + ")" : "");
   if (m > 0) out << " m=" << m;
-  if (schedule == "psam") {
+  if (schedule == Schedule::kPsam) {
     out << " psam(n=" << psam_period
         << ", E=" << (psam_threshold ? std::to_string(*psam_threshold) : "all") << ")";
-  } else if (schedule != "always") {
-    out << " " << schedule << "@" << switch_at;
+  } else if (schedule != Schedule::kAlways) {
+    out << " " << to_string(schedule) << "@" << switch_at;
   }
   return out.str();
-}
-
-void apply_variant_name(const std::string& name, RuleOptions& o) {
-  o.variant = name;
-  for (const char* multi : {"sam-", "msam-"}) {
-    const std::string prefix = multi;
-    if (name.rfind(prefix, 0) != 0) continue;
-    const std::string digits = name.substr(prefix.size());
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return;
-    o.variant = prefix.substr(0, prefix.size() - 1);
-    o.ascent.steps = std::stoi(digits);
-    return;
-  }
-  if (name == "stablesam" || name == "stableasam") {
-    o.variant = name == "stablesam" ? "sam" : "asam";
-    o.stable = true;
-  } else if (name == "gsam") {
-    o.variant = "sam";
-    if (o.gsam_alpha == 0.0) o.gsam_alpha = 0.1;
-  } else if (name == "psam") {
-    o.variant = "sam";
-    if (o.schedule == "always") o.schedule = "psam";
-  } else if (name == "esam") {
-    o.variant = "sam";
-    if (o.esam_beta == 1.0) o.esam_beta = 0.5;
-  }
 }
 
 std::unique_ptr<GradientRule> make_rule(const RuleOptions& o) {
   o.validate();
   std::unique_ptr<GradientRule> rule;
-  if (o.variant == "sgd") {
+  if (o.variant == Variant::kSgd) {
     rule = std::make_unique<PlainGradient>();
   } else {
     rule = std::make_unique<SharpnessGradient>(
-        make_ascent(o), DescentOptions{o.variant == "msam", o.gsam_alpha, o.stable, o.stable_clamp});
-    if (o.schedule != "always") rule = std::make_unique<ScheduledGradient>(std::move(rule), o);
+        make_ascent(o), DescentOptions{o.variant == Variant::kMsam, o.gsam_alpha, o.stable, o.stable_clamp});
+    if (o.schedule != Schedule::kAlways) rule = std::make_unique<ScheduledGradient>(std::move(rule), o);
   }
   if (o.m > 0) rule = std::make_unique<ChunkedGradient>(std::move(rule), o.m);
   return rule;

@@ -6,8 +6,10 @@
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
 #include "support/testing.h"
+#include "commands/parse.h"
 
 namespace sharpscope {
+using cli::parse_ratio;
 namespace {
 
 // L(w) = ½ wᵀAw + bᵀw on a single parameter tensor: the gradient Aw + b is known exactly, so the

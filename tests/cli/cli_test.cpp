@@ -6,21 +6,19 @@
 #include "commands/app.h"
 #include "sharpscope/io/h5_writer.h"
 #include "support/testing.h"
+#include "support/scratch_dir.h"
+#include "support/cli.h"
 
 namespace sharpscope {
 namespace {
 
 const std::string kFixture = std::string(SHARPSCOPE_SOURCE_DIR) + "/tests/fixtures/tiny_cnn.pt";
 
-int run(std::vector<std::string> args) {
-  args.insert(args.begin(), "sharpscope");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  return cli::run(static_cast<int>(argv.size()), argv.data());
-}
+int run(std::vector<std::string> args) { return testing::run_cli(std::move(args)); }
 
 TEST(Cli, InfoWritesSelfDescribingHdf5) {
-  const std::string out = testing::temp_directory("cli") + "/info.h5";
+  const testing::ScratchDir scratch("cli");
+  const std::string out = scratch.file("info.h5");
   ASSERT_EQ(run({"info", kFixture, "--data", "fmnist", "--split", "test", "--subset", "64",
                  "--dtype", "float64", "--threads", "1", "--out", out, "--quiet"}),
             0);
@@ -45,7 +43,8 @@ struct BadInput {
 };
 
 TEST(Cli, BadInputGivesItsExitCodeAndNoOutput) {
-  const std::string dir = testing::temp_directory("cli-bad");
+  const testing::ScratchDir scratch("cli-bad");
+  const std::string dir = scratch.str();
   const std::string out = dir + "/out.h5";
   const std::string corrupt = dir + "/corrupt.pt";
   std::ofstream(corrupt) << "garbage";
@@ -83,7 +82,8 @@ TEST(Cli, BadInputGivesItsExitCodeAndNoOutput) {
 
 // The dynamics commands end to end on small cases: the files carry their layout and provenance.
 TEST(Cli, DynamicsCommandsWriteTheirLayouts) {
-  const std::string dir = testing::temp_directory("cli-dynamics");
+  const testing::ScratchDir scratch("cli-dynamics");
+  const std::string dir = scratch.str();
   const std::string model = dir + "/minimum.pt";
   ASSERT_EQ(run({"train", "--arch", "mlp:16", "--data", "synthetic:256,1,8,8,3,0", "--epochs", "4", "--lr", "0.1",
                  "--threads", "1", "--out", model, "--quiet"}),

@@ -13,21 +13,17 @@
 #include "sharpscope/core/zoo.h"
 #include "sharpscope/io/h5_writer.h"
 #include "support/testing.h"
+#include "support/cli.h"
 
 namespace sharpscope {
 namespace {
 
-int run_cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "sharpscope");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  return cli::run(static_cast<int>(argv.size()), argv.data());
-}
+using testing::run_cli;
 
 class HessianCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::temp_directory("hessian-command");
+    dir_ = scratch_.str();
     model_ = dir_ + "/mlp.pt";
     torch::manual_seed(0);
     const InputShape shape{1, 8, 8, 3};

@@ -10,13 +10,13 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/zoo.h"
 #include "support/testing.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
 namespace {
 
 namespace fs = std::filesystem;
 using testing::params_equal;
-using testing::temp_directory;
 
 const InputShape kShape{3, 16, 16, 7};
 
@@ -77,7 +77,8 @@ void expect_input_error_naming(const std::string& path, const std::string& fragm
 
 TEST(CoreCheckpoint, EveryZooArchitectureRoundTripsBitExactly) {
   torch::manual_seed(0);
-  const std::string dir = temp_directory("checkpoint");
+  const testing::ScratchDir scratch("checkpoint");
+  const std::string dir = scratch.str();
   for (const auto& arch : zoo_examples()) {
     SCOPED_TRACE(arch);
     Model model = make_model(arch);
@@ -114,7 +115,8 @@ TEST(CoreCheckpoint, EveryZooArchitectureRoundTripsBitExactly) {
 }
 
 TEST(CoreCheckpoint, ModelLoadDispatchesToCheckpoints) {
-  const std::string dir = temp_directory("checkpoint");
+  const testing::ScratchDir scratch("checkpoint");
+  const std::string dir = scratch.str();
   Model model = make_model("cnn:4,8");
   save_checkpoint(dir + "/cnn.pt", model);
   Model loaded = Model::load(dir + "/cnn.pt");
@@ -124,7 +126,8 @@ TEST(CoreCheckpoint, ModelLoadDispatchesToCheckpoints) {
 }
 
 TEST(CoreCheckpoint, Float64ModelsComeBackInFloat64) {
-  const std::string dir = temp_directory("checkpoint");
+  const testing::ScratchDir scratch("checkpoint");
+  const std::string dir = scratch.str();
   Model model = make_model("resnet20");
   model.to(torch::kCPU, torch::kFloat64);
   save_checkpoint(dir + "/f64.pt", model);
@@ -136,7 +139,8 @@ TEST(CoreCheckpoint, Float64ModelsComeBackInFloat64) {
 }
 
 TEST(CoreCheckpoint, ExtraStateRoundTrips) {
-  const std::string dir = temp_directory("checkpoint");
+  const testing::ScratchDir scratch("checkpoint");
+  const std::string dir = scratch.str();
   Model model = make_model("mlp:8");
   const at::Tensor momentum = torch::randn({8, 3});
   save_checkpoint(dir + "/extra.pt", model, [&](torch::serialize::OutputArchive& archive) {
@@ -155,7 +159,8 @@ TEST(CoreCheckpoint, ExtraStateRoundTrips) {
 }
 
 TEST(CoreCheckpoint, OverwritesAtomically) {
-  const std::string dir = temp_directory("checkpoint");
+  const testing::ScratchDir scratch("checkpoint");
+  const std::string dir = scratch.str();
   const std::string path = dir + "/model.pt";
   Model first = make_model("lenet5");
   Model second = make_model("lenet5");
@@ -167,7 +172,8 @@ TEST(CoreCheckpoint, OverwritesAtomically) {
 }
 
 TEST(CoreCheckpoint, MissingAndCorruptFilesAreInputErrors) {
-  const std::string dir = temp_directory("checkpoint");
+  const testing::ScratchDir scratch("checkpoint");
+  const std::string dir = scratch.str();
   const std::string missing = dir + "/missing.pt";
   EXPECT_FALSE(is_checkpoint(missing));
   expect_input_error_naming(missing, "no such file");
@@ -199,7 +205,8 @@ TEST(CoreCheckpoint, MissingAndCorruptFilesAreInputErrors) {
 }
 
 TEST(CoreCheckpoint, NetworkMismatchNamesTheTensor) {
-  const std::string dir = temp_directory("checkpoint");
+  const testing::ScratchDir scratch("checkpoint");
+  const std::string dir = scratch.str();
   // Checkpoints whose arch does not describe their tensors: wrong widths, fewer and more blocks.
   Model narrow(make_network("cnn:8,16", kShape), "cnn");
   narrow.metadata()["input_shape"] = to_string(kShape);
@@ -219,7 +226,8 @@ TEST(CoreCheckpoint, NetworkMismatchNamesTheTensor) {
 }
 
 TEST(CoreCheckpoint, SavingWithoutInputShapeFailsAndWritesNothing) {
-  const std::string dir = temp_directory("checkpoint");
+  const testing::ScratchDir scratch("checkpoint");
+  const std::string dir = scratch.str();
   Model model(make_network("mlp", kShape), "mlp");
   EXPECT_THROW(save_checkpoint(dir + "/model.pt", model), std::invalid_argument);
   EXPECT_TRUE(fs::is_empty(dir));
@@ -227,7 +235,8 @@ TEST(CoreCheckpoint, SavingWithoutInputShapeFailsAndWritesNothing) {
 }
 
 TEST(CoreCheckpoint, UnwritablePathIsAnOutputError) {
-  const std::string dir = temp_directory("checkpoint");
+  const testing::ScratchDir scratch("checkpoint");
+  const std::string dir = scratch.str();
   Model model = make_model("mlp:4");
   EXPECT_THROW(save_checkpoint(dir + "/no/such/dir/model.pt", model), OutputError);
   EXPECT_TRUE(fs::is_empty(dir));

@@ -29,7 +29,7 @@ TEST(CoreCuda, ObjectiveOnGpuMatchesCpuInFloat64) {
 
 TEST(CoreCuda, UnavailableDeviceIsAUsageError) {
   if (torch::cuda::is_available()) GTEST_SKIP() << "a CUDA device is present";
-  EXPECT_THROW(configure_runtime({1, 0, "cuda", "float32"}), UsageError);
+  EXPECT_THROW(configure_runtime({1, 0, c10::Device(c10::kCUDA), c10::kFloat}), UsageError);
 }
 
 }  // namespace

@@ -6,8 +6,11 @@
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
 #include "support/testing.h"
+#include "commands/parse.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
+using cli::parse_data_spec;
 namespace {
 
 const std::string kFixture = std::string(SHARPSCOPE_SOURCE_DIR) + "/tests/fixtures/tiny_cnn.pt";
@@ -46,7 +49,8 @@ TEST(CoreModel, MovesBetweenDtypesKeepingValues) {
 }
 
 TEST(CoreModel, BadFilesAreInputErrorsNamingTheFile) {
-  const std::string dir = testing::temp_directory("model");
+  const testing::ScratchDir scratch("model");
+  const std::string dir = scratch.str();
   const std::string corrupt = dir + "/corrupt.pt";
   std::ofstream(corrupt) << "this is not a model";
   for (const std::string& path : {dir + "/missing.pt", corrupt}) {

@@ -38,7 +38,7 @@ TEST(CoreObjective, GradientMatchesCentralFiniteDifferences) {
   Model model = testing::tiny_model();
   const Dataset data = testing::tiny_dataset(40);
   const Objective objective(model, data, {16});
-  const LossAndGradient lg = objective.gradient();
+  const LossGradient lg = objective.gradient();
   ParamList& w = model.parameters();
   const ParamList saved = clone(w);
   const at::Tensor flat_grad = flatten(lg.gradient);

@@ -29,14 +29,14 @@ TEST(CoreShiftedWeights, ModelGradientAtTheShiftEqualsGradientAfterMovingTheWeig
   const Objective objective(model, data, {7});
   ParamList d = zeros_like(model.parameters());
   for (at::Tensor& t : d) t.normal_();
-  LossAndGradient shifted;
+  LossGradient shifted;
   {
     const ShiftedWeights at_shift(model.parameters(), 0.1, d);
     shifted = objective.gradient();
   }
   const ParamList w = clone(model.parameters());
   axpy(0.1, d, model.parameters());
-  const LossAndGradient moved = objective.gradient();
+  const LossGradient moved = objective.gradient();
   assign(model.parameters(), w);
   EXPECT_EQ(shifted.loss, moved.loss);
   EXPECT_TRUE(testing::params_equal(shifted.gradient, moved.gradient));

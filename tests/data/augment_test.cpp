@@ -4,7 +4,7 @@
 #include <set>
 #include <tuple>
 
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
 
 namespace sharpscope {
 namespace {

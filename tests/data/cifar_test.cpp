@@ -7,13 +7,16 @@
 
 #include "data/data_files.h"
 #include "sharpscope/core/error.h"
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
+#include "commands/parse.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
+using cli::parse_data_spec;
 namespace {
 
 using testing::Bytes;
-using testing::TempDir;
+using testing::ScratchDir;
 
 // Float32 arithmetic on values of magnitude < 4 (a cast, a multiply, a subtract): a few ulps.
 constexpr double kPixelTolerance = 2e-6;
@@ -63,7 +66,7 @@ void expect_image(const at::Tensor& actual, const at::Tensor& expected) {
 
 // CIFAR-10 layout: five train batches of 2 records (labels 0,1 | 2,3 | ...) and a test batch of 3.
 struct Cifar10Files {
-  TempDir dir;
+  ScratchDir dir;
   Cifar10Files() {
     for (int f = 1; f <= 5; ++f) {
       testing::write_raw(batch(f), records(f, 2, {static_cast<uint8_t>(2 * f - 2)}));
@@ -103,7 +106,7 @@ TEST(DataCifar, Cifar10KnownPixel) {
 }
 
 TEST(DataCifar, Cifar100UsesTheFineLabel) {
-  TempDir dir;
+  ScratchDir dir;
   testing::write_raw(dir.file("train.bin"), records(1, 4, {3, 90}));  // coarse 3+r, fine 90+r
   testing::write_raw(dir.file("test.bin"), records(2, 2, {0, 50}));
   const DataSpec spec = parse_data_spec("cifar100:" + dir.str());

@@ -1,10 +1,7 @@
 #pragma once
-// Helpers for the data tests: a self-deleting temporary directory and writers for small IDX and
-// CIFAR files with known bytes.
-#include <unistd.h>
+// Helpers for the data tests: writers for small IDX and CIFAR files with known bytes.
 #include <zlib.h>
 
-#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -12,33 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "support/scratch_dir.h"
+
 namespace sharpscope::testing {
 
 using Bytes = std::vector<uint8_t>;
-
-/// A fresh directory under the system temp directory, removed with its content on destruction.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("sharpscope-data-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string str() const { return path_.string(); }
-  /// The path of `name` inside the directory.
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline void write_raw(const std::string& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary);

@@ -9,9 +9,11 @@
 #include <iostream>
 
 #include "sharpscope/core/error.h"
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
+#include "commands/parse.h"
 
 namespace sharpscope {
+using cli::parse_data_spec;
 namespace {
 
 class DataFashionMnist : public ::testing::Test {

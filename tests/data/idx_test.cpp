@@ -5,13 +5,16 @@
 
 #include "data/data_files.h"
 #include "sharpscope/core/error.h"
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
+#include "commands/parse.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
+using cli::parse_data_spec;
 namespace {
 
 using testing::Bytes;
-using testing::TempDir;
+using testing::ScratchDir;
 
 // Float32 arithmetic on values of magnitude < 4 (a cast, a multiply, a subtract): a few ulps.
 constexpr double kPixelTolerance = 2e-6;
@@ -34,7 +37,7 @@ const Bytes kLabels = {7, 0, 9};
 
 // A directory holding a valid MNIST-format train split; tests then break one file.
 struct IdxFiles {
-  TempDir dir;
+  ScratchDir dir;
   std::string images = dir.file("train-images-idx3-ubyte.gz");
   std::string labels = dir.file("train-labels-idx1-ubyte.gz");
   IdxFiles() {
@@ -79,7 +82,7 @@ TEST(DataIdx, ReadsGzipFilesWithKnownPixels) {
 
 TEST(DataIdx, ReadsRawFilesLikeGzipFiles) {
   const IdxFiles gz;
-  TempDir raw;
+  ScratchDir raw;
   testing::write_raw(raw.file("train-images-idx3-ubyte"),
                      testing::idx_images(kCount, kRows, kCols, known_pixels()));
   testing::write_raw(raw.file("train-labels-idx1-ubyte"), testing::idx_labels(kLabels));
@@ -151,7 +154,7 @@ TEST(DataIdx, ZeroImageSideIsRejected) {
 }
 
 TEST(DataIdx, MissingFileNamesThePath) {
-  TempDir empty;
+  ScratchDir empty;
   const std::string message =
       input_error([&] { load_dataset(parse_data_spec("fmnist:" + empty.str()), Split::kTest); });
   EXPECT_NE(message.find(empty.file("t10k-images-idx3-ubyte.gz")), std::string::npos) << message;

@@ -2,9 +2,11 @@
 #include <torch/torch.h>
 
 #include "sharpscope/core/error.h"
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
+#include "commands/parse.h"
 
 namespace sharpscope {
+using cli::parse_data_spec;
 namespace {
 
 const DataSpec kSpec = parse_data_spec("synthetic:200,1,3,3,5,4");
@@ -85,6 +87,12 @@ TEST(DataSubset, SliceReturnsViews) {
   EXPECT_EQ(all.slice(200, 0).size(), 0);
   EXPECT_THROW(all.slice(190, 11), std::out_of_range);
   EXPECT_THROW(all.slice(-1, 5), std::out_of_range);
+}
+
+TEST(DataSpec, SubsetDescriptions) {
+  EXPECT_EQ(Subset{}.describe(), "all");
+  EXPECT_EQ((Subset{2048, std::nullopt}).describe(), "first 2048");
+  EXPECT_EQ((Subset{2048, 3u}).describe(), "2048 random (seed 3)");
 }
 
 }  // namespace

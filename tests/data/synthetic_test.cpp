@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
+#include "commands/parse.h"
 
 namespace sharpscope {
+using cli::parse_data_spec;
 namespace {
 
 Dataset synthetic(const std::string& values, Split split = Split::kTrain) {

@@ -6,6 +6,7 @@
 #include "sharpscope/optim/base_optimizer.h"
 #include "sharpscope/optim/training_step.h"
 #include "support/testing.h"
+#include "commands/parse.h"
 
 namespace sharpscope {
 namespace {
@@ -41,7 +42,7 @@ TEST(EscapeTime, StartBelowThresholdIsZeroStepsAndUnreachableIsCensored) {
   ASSERT_GT(start, 0.6);
   const auto sam = make_rule([] {
     RuleOptions r;
-    apply_variant_name("sam", r);
+    cli::apply_optimizer_name("sam", r);
     r.ascent.rho = 0.1;
     return r;
   }());
@@ -67,7 +68,7 @@ TEST(EscapeTime, CountIsTheFirstStepBelowThresholdOfTheTrainersSteps) {
   Minimum m;
   const ParamList start = clone(m.model.parameters());
   RuleOptions r;
-  apply_variant_name("sam", r);
+  cli::apply_optimizer_name("sam", r);
   r.ascent.rho = 0.5;
   const auto rule = make_rule(r);
   EscapeOptions o = options(2.0, 40);  // a large step: leaves the minimum within a few steps
@@ -107,15 +108,25 @@ TEST(EscapeTime, SummaryCountsCensoredTrialsAtTheBudget) {
   EXPECT_EQ(s.trials, 4);
 }
 
+// The optimizers of a sweep as the command parses --optimizer.
+std::vector<NamedRule> named(const std::vector<std::string>& names) {
+  std::vector<NamedRule> rules;
+  for (const std::string& name : names) {
+    rules.push_back({name, RuleOptions{}});
+    cli::apply_optimizer_name(name, rules.back().rule);
+  }
+  return rules;
+}
+
 TEST(EscapeTime, SgdRunsOnceAtRhoZeroAndSamOncePerRadius) {
-  const std::vector<EscapeConfig> configs = escape_configs({"sgd", "sam", "stablesam"}, {0.0, 0.05, 0.1}, {});
+  const std::vector<EscapeConfig> configs = escape_configs(named({"sgd", "sam", "stablesam"}), {0.0, 0.05, 0.1});
   ASSERT_EQ(configs.size(), 5u);
   EXPECT_EQ(configs[0].label(), "SGD");
-  EXPECT_EQ(configs[0].rule.variant, "sgd");
+  EXPECT_EQ(configs[0].rule.variant, Variant::kSgd);
   EXPECT_EQ(configs[1].label(), "SAM (rho=0.05)");
   EXPECT_DOUBLE_EQ(configs[2].rule.ascent.rho, 0.1);
   EXPECT_TRUE(configs[4].rule.stable);
-  EXPECT_THROW(escape_configs({"adam"}, {0.1}, {}), UsageError);
+  EXPECT_THROW(escape_configs(named({"adam"}), {0.1}), UsageError);
   EscapeOptions both;
   both.threshold = 0.9;
   both.drop = 0.1;

@@ -35,7 +35,7 @@ TEST(Saddle, GradientMatchesCentralDifferences) {
 // the trainer's path from three starts, the toy's update from each point agrees to float64
 // round-off (compared step by step: SAM's orbit amplifies last-bit differences over many steps).
 TEST(Saddle, UpdatesAreTheTrainersRuleStepForStep) {
-  for (const std::string name : {"sam", "stablesam"}) {
+  for (const SaddleMethod name : {SaddleMethod::kSam, SaddleMethod::kStableSam}) {
     for (const Point2& start : {Point2{1.8, -0.7}, Point2{-0.3, 0.9}, Point2{0.05, 0.02}}) {
       const SaddleOptimizer toy{name, 0.2, std::nullopt};
       const double lr = 0.05;
@@ -60,15 +60,15 @@ TEST(Saddle, UpdatesAreTheTrainersRuleStepForStep) {
         w[0].copy_(perturbed[0]);
         LossGradient at_perturbed = oracle();
         w[0].copy_(saved[0]);
-        if (name == "stablesam") {
+        if (name == SaddleMethod::kStableSam) {
           const double gamma = renormalization_factor(p.at_weights.gradient[0].norm().item<double>(),
                                                       at_perturbed.gradient[0].norm().item<double>(), std::nullopt);
           at_perturbed.gradient[0].mul_(gamma);
         }
         sgd.step(at_perturbed.gradient, lr);
         const auto a = w[0].accessor<double, 1>();
-        ASSERT_NEAR(x[0], a[0], 1e-14 * (1 + std::abs(a[0]))) << name << " step " << t;
-        ASSERT_NEAR(x[1], a[1], 1e-14 * (1 + std::abs(a[1]))) << name << " step " << t;
+        ASSERT_NEAR(x[0], a[0], 1e-14 * (1 + std::abs(a[0]))) << to_string(name) << " step " << t;
+        ASSERT_NEAR(x[1], a[1], 1e-14 * (1 + std::abs(a[1]))) << to_string(name) << " step " << t;
       }
     }
   }
@@ -89,28 +89,29 @@ TEST(Saddle, GdSuccessMatchesAnIndependentIteration) {
       reached += std::min(to_plus, to_minus) <= 1e-2 ? 1 : 0;
     }
     const SaddleSweep sweep =
-        saddle_sweep({{"gd", 0.0, std::nullopt}}, {lr}, starts, 1500, {"distance", 1e-2, 2.0});
+        saddle_sweep({{SaddleMethod::kGd, 0.0, std::nullopt}}, {lr}, starts, 1500,
+                     {SaddleCriterion::Kind::kDistance, 1e-2, 2.0});
     EXPECT_EQ(sweep.count(0, 0, SaddleOutcome::kMinimum), reached) << "lr " << lr;
     EXPECT_DOUBLE_EQ(sweep.success_rate(0, 0), static_cast<double>(reached) / 12.0);
   }
 }
 
 TEST(Saddle, KnownOutcomes) {
-  const SaddleOptimizer gd{"gd", 0.0, std::nullopt};
-  const SaddleCriterion distance{"distance", 1e-6, 2.0};
+  const SaddleOptimizer gd{SaddleMethod::kGd, 0.0, std::nullopt};
+  const SaddleCriterion distance{SaddleCriterion::Kind::kDistance, 1e-6, 2.0};
   // The saddle is a fixed point of every optimizer (zero gradient: SAM's ascent stays put).
   EXPECT_EQ(classify(saddle_run(gd, {0, 0}, 0.1, 100), distance), SaddleOutcome::kSaddle);
-  EXPECT_EQ(classify(saddle_run({"sam", 0.2, std::nullopt}, {0, 0}, 0.1, 100), distance), SaddleOutcome::kSaddle);
+  EXPECT_EQ(classify(saddle_run({SaddleMethod::kSam, 0.2, std::nullopt}, {0, 0}, 0.1, 100), distance), SaddleOutcome::kSaddle);
   // GD at lr 0.1 from (2, 2) converges to (1, 1); at lr 10 it blows up.
   EXPECT_EQ(classify(saddle_run(gd, {2, 2}, 0.1, 2000), distance), SaddleOutcome::kMinimum);
   EXPECT_EQ(classify(saddle_run(gd, {2, 2}, 10.0, 2000), distance), SaddleOutcome::kDiverged);
   // docs/math.md §9: SAM with a fixed ρ orbits the minimum at O(ρ) — the tight distance criterion
   // calls it a failure, the basin criterion a success.
-  const Point2 end = saddle_run({"sam", 0.2, std::nullopt}, {1.5, 0.5}, 0.05, 2000);
+  const Point2 end = saddle_run({SaddleMethod::kSam, 0.2, std::nullopt}, {1.5, 0.5}, 0.05, 2000);
   EXPECT_GT(std::hypot(end[0] - 1, end[1] - 1), 1e-3);
   EXPECT_LT(std::hypot(end[0] - 1, end[1] - 1), 0.5);
-  EXPECT_EQ(classify(end, {"distance", 1e-3, 2.0}), SaddleOutcome::kOther);
-  EXPECT_EQ(classify(end, {"basin", 1e-3, 2.0}), SaddleOutcome::kMinimum);
+  EXPECT_EQ(classify(end, {SaddleCriterion::Kind::kDistance, 1e-3, 2.0}), SaddleOutcome::kOther);
+  EXPECT_EQ(classify(end, {SaddleCriterion::Kind::kBasin, 1e-3, 2.0}), SaddleOutcome::kMinimum);
 }
 
 TEST(Saddle, StartsAreUniformInTheSquareAndSeeded) {
@@ -133,8 +134,9 @@ TEST(Saddle, StartsAreUniformInTheSquareAndSeeded) {
 
 TEST(Saddle, SweepIsDeterministicAcrossThreadCounts) {
   const std::vector<Point2> starts = saddle_starts(300, 1);
-  const std::vector<SaddleOptimizer> optimizers{{"gd", 0, std::nullopt}, {"sam", 0.5, std::nullopt},
-                                                {"stablesam", 0.5, std::nullopt}};
+  const std::vector<SaddleOptimizer> optimizers{{SaddleMethod::kGd, 0, std::nullopt},
+                                                {SaddleMethod::kSam, 0.5, std::nullopt},
+                                                {SaddleMethod::kStableSam, 0.5, std::nullopt}};
   const std::vector<double> lrs{0.01, 0.1, 0.3};
   const SaddleSweep one = saddle_sweep(optimizers, lrs, starts, 500, {}, 1);
   const SaddleSweep two = saddle_sweep(optimizers, lrs, starts, 500, {}, 2);

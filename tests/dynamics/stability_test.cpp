@@ -2,9 +2,16 @@
 
 #include <filesystem>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/core/model.h"
+#include "sharpscope/core/objective.h"
+#include "sharpscope/core/params.h"
+#include "sharpscope/data/loader.h"
+#include "sharpscope/data/neighbouring_set.h"
+#include "sharpscope/io/train_outputs.h"
 #include "support/testing.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
 namespace {
@@ -49,7 +56,7 @@ TEST(Stability, NormalizedDistanceOfKnownVectors) {
 TEST(Stability, RunsTrainBothSetsAndAreReused) {
   StabilityOptions o;
   o.train.arch = "mlp:16";
-  o.train.data = "synthetic:128,1,8,8,3,0";
+  o.train.data = cli::parse_data_spec("synthetic:128,1,8,8,3,0");
   o.train.test_subset = 64;
   o.train.eval_train_subset = 0;
   o.train.batch_size = 16;
@@ -59,10 +66,15 @@ TEST(Stability, RunsTrainBothSetsAndAreReused) {
   o.train.rule.ascent.rho = 0.05;
   o.train.threads = 1;
   o.train.quiet = true;
-  o.train.dtype = "float64";
-  o.train.out = testing::temp_directory("stability") + "/runs";
-  o.optimizers = {"sgd", "sam"};
-  const StabilityResult first = run_stability(o);
+  o.train.dtype = torch::kDouble;
+  const testing::ScratchDir scratch("stability");
+  o.train.out = scratch.file("runs");
+  for (const std::string name : {"sgd", "sam"}) {
+    o.optimizers.push_back({name, o.train.rule});
+    cli::apply_optimizer_name(name, o.optimizers.back().rule);
+  }
+  const TrainFunction train = [](const TrainOptions& run) { train_with_outputs(run); };
+  const StabilityResult first = run_stability(o, train);
   EXPECT_EQ(first.train_examples, 127);
   ASSERT_EQ(first.curves.size(), 2u);
   for (const StabilityCurve& c : first.curves) {
@@ -70,11 +82,25 @@ TEST(Stability, RunsTrainBothSetsAndAreReused) {
     for (size_t e = 0; e < 2; ++e) {
       EXPECT_GT(c.distance[e], 0.0);  // one example apart → different models
       EXPECT_LT(c.normalized_distance[e], 0.5);
-      EXPECT_DOUBLE_EQ(c.loss_gap[0][e], c.test_loss[0][e] - c.train_loss[0][e]);
     }
   }
+  // Each point of a curve is measured, not copied: the epoch checkpoints of the two SAM runs give
+  // the same distance, and the S model's losses on S and on the test split give the same gap.
+  const Dataset s_set = neighbouring_set(load_dataset(o.train.data, Split::kTrain), first.pair.removed, -1);
+  const Dataset test = load_dataset(o.train.data, Split::kTest, {64, std::nullopt});
+  for (int64_t epoch = 1; epoch <= 2; ++epoch) {
+    Model s_model = Model::load(epoch_checkpoint(o.train.out + "/sam-S.pt", epoch));
+    Model s_prime = Model::load(epoch_checkpoint(o.train.out + "/sam-Sprime.pt", epoch));
+    const at::Tensor a = flatten(s_model.parameters()), b = flatten(s_prime.parameters());
+    const double expected = (a - b).norm().item<double>() / (a.norm().item<double>() + b.norm().item<double>());
+    const size_t e = static_cast<size_t>(epoch - 1);
+    EXPECT_NEAR(first.curves[1].normalized_distance[e], expected, 1e-12 * expected) << epoch;
+    const double train_loss = Objective(s_model, s_set).evaluate().loss;
+    const double test_loss = Objective(s_model, test).evaluate().loss;
+    EXPECT_NEAR(first.curves[1].loss_gap[0][e], test_loss - train_loss, 1e-12) << epoch;
+  }
   const auto stamp = std::filesystem::last_write_time(o.train.out + "/sam-S.pt");
-  const StabilityResult second = run_stability(o);
+  const StabilityResult second = run_stability(o, train);
   EXPECT_EQ(std::filesystem::last_write_time(o.train.out + "/sam-S.pt"), stamp);
   EXPECT_EQ(second.curves[1].distance, first.curves[1].distance);
 }

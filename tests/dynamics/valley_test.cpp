@@ -6,6 +6,7 @@
 #include "sharpscope/core/error.h"
 #include "sharpscope/landscape/range.h"
 #include "support/testing.h"
+#include "commands/parse.h"
 
 namespace sharpscope {
 namespace {
@@ -87,8 +88,8 @@ TEST(Valley, SymmetricSexticMinimumDoesNotMove) {
 }
 
 TEST(Valley, UnknownLossNamesTheFlag) {
-  EXPECT_THROW(valley_loss("cubic", -0.3), UsageError);
-  EXPECT_THROW(valley_loss("linex", 0.0), UsageError);
+  EXPECT_THROW(cli::parse_valley_kind("cubic"), UsageError);
+  EXPECT_THROW(valley_loss(ValleyKind::kLinex, 0.0), UsageError);
 }
 
 }  // namespace

@@ -9,8 +9,10 @@
 
 #include "sharpscope/core/error.h"
 #include "support/matrices.h"
+#include "commands/parse.h"
 
 namespace sharpscope {
+using cli::parse_probe_kind;
 namespace {
 
 using testing::linear_spectrum;

@@ -13,6 +13,7 @@
 #include "sharpscope/hessian/spectrum.h"
 #include "sharpscope/hessian/trace.h"
 #include "support/testing.h"
+#include "support/tiny_problem.h"
 
 namespace sharpscope {
 namespace {
@@ -32,16 +33,16 @@ Eigen::MatrixXd to_eigen(const at::Tensor& h) {
   return Eigen::Map<const Eigen::MatrixXd>(c.data_ptr<double>(), c.size(0), c.size(1));
 }
 
-struct TinyProblem {
-  Model model = testing::tiny_model(5);
-  Dataset data = testing::tiny_dataset(50);
+// The tiny problem with its Hessian assembled densely: the oracle of these tests.
+struct DenseProblem : testing::TinyProblem {
+  DenseProblem() : TinyProblem(50, 1024, 5, 1) {}
   Eigen::MatrixXd hessian = to_eigen(testing::dense_hessian(model, data));
   Eigen::VectorXd eigenvalues =  // ascending
       Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(hessian, Eigen::EigenvaluesOnly).eigenvalues();
 };
 
 TEST(HessianOperator, AppliesTheAssembledHessianAndCountsHvps) {
-  TinyProblem p;
+  DenseProblem p;
   const Objective objective(p.model, p.data, {16});
   HvpOperator op(objective);
   ASSERT_EQ(op.rows(), 43);
@@ -56,7 +57,7 @@ TEST(HessianOperator, AppliesTheAssembledHessianAndCountsHvps) {
 }
 
 TEST(HessianOperator, LanczosTopAndBottomMatchDenseEigensolver) {
-  TinyProblem p;
+  DenseProblem p;
   const Objective objective(p.model, p.data, {16});
   const HvpOperator op(objective);
   SpectrumOptions o;
@@ -78,7 +79,7 @@ TEST(HessianOperator, LanczosTopAndBottomMatchDenseEigensolver) {
 }
 
 TEST(HessianOperator, PowerIterationTopMatchesDenseEigensolver) {
-  TinyProblem p;
+  DenseProblem p;
   const Objective objective(p.model, p.data, {50});
   const HvpOperator op(objective);
   SpectrumOptions o;
@@ -100,7 +101,7 @@ TEST(HessianOperator, PowerIterationTopMatchesDenseEigensolver) {
 }
 
 TEST(HessianOperator, PowerIterationBottomMatchesDenseEigensolver) {
-  TinyProblem p;
+  DenseProblem p;
   const Objective objective(p.model, p.data, {50});
   const HvpOperator op(objective);
   SpectrumOptions o;
@@ -116,7 +117,7 @@ TEST(HessianOperator, PowerIterationBottomMatchesDenseEigensolver) {
 }
 
 TEST(HessianOperator, TraceWithinFourStandardErrorsOfExactTrace) {
-  TinyProblem p;
+  DenseProblem p;
   const Objective objective(p.model, p.data, {50});
   const HvpOperator op(objective);
   TraceOptions o;
@@ -128,7 +129,7 @@ TEST(HessianOperator, TraceWithinFourStandardErrorsOfExactTrace) {
 }
 
 TEST(HessianOperator, DensityMomentsMatchTraceMoments) {
-  TinyProblem p;
+  DenseProblem p;
   const Objective objective(p.model, p.data, {50});
   const HvpOperator op(objective);
   DensityOptions o;
@@ -167,7 +168,7 @@ TEST(HessianOperator, FiniteDifferenceAgreesWithExactAndRestoresWeights) {
 }
 
 TEST(HessianOperator, ParamsRegexSelectsPrincipalSubBlock) {
-  TinyProblem p;
+  DenseProblem p;
   const Objective objective(p.model, p.data, {50});
   HvpOperatorOptions options;
   options.params_regex = "^fc2\\.";  // fc2.weight [3,5] and fc2.bias [3]: rows 25..42
@@ -189,7 +190,7 @@ TEST(HessianOperator, ParamsRegexSelectsPrincipalSubBlock) {
 }
 
 TEST(HessianOperator, EigenvaluesIndependentOfBatchSize) {
-  TinyProblem p;
+  DenseProblem p;
   SpectrumOptions o;
   o.k = 3;
   o.tol = 1e-10;

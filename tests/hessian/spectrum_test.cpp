@@ -9,8 +9,11 @@
 
 #include "sharpscope/core/error.h"
 #include "support/matrices.h"
+#include "commands/parse.h"
 
 namespace sharpscope {
+using cli::parse_eigen_method;
+using cli::parse_spectrum_end;
 namespace {
 
 using testing::linear_spectrum;

@@ -11,14 +11,14 @@
 #include <fstream>
 #include <limits>
 
-#include "io/scratch_dir.h"
+#include "support/scratch_dir.h"
 #include "sharpscope/core/error.h"
 
 namespace sharpscope {
 namespace {
 
 namespace fs = std::filesystem;
-using test::ScratchDir;
+using testing::ScratchDir;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();

@@ -12,6 +12,7 @@
 #include "sharpscope/io/h5_writer.h"
 #include "support/matrices.h"
 #include "support/testing.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
 namespace {
@@ -31,7 +32,8 @@ TEST(HessianWriters, SpectrumTraceAndDensityReadBack) {
   dso.bins = 50;
   const DensityResult density = slq_density(op, dso);
 
-  const std::string dir = testing::temp_directory("hessian-writers");
+  const testing::ScratchDir scratch("hessian-writers");
+  const std::string dir = scratch.str();
   const std::string path = dir + "/out.h5";
   {
     H5Writer w(path);

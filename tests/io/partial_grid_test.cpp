@@ -6,7 +6,7 @@
 #include <csignal>
 #include <filesystem>
 
-#include "io/scratch_dir.h"
+#include "support/scratch_dir.h"
 #include "sharpscope/core/error.h"
 
 namespace sharpscope {
@@ -22,7 +22,7 @@ std::vector<double> row_for(int64_t point) {
 }
 
 TEST(IoPartialGrid, FreshGridHasNothingDoneAndNaNValues) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   const PartialGrid grid(dir.file("out.h5"), "sig", kPoints, kWidth, true);
   EXPECT_EQ(grid.partial_path(), dir.file("out.h5") + ".partial.h5");
   EXPECT_EQ(grid.completed(), 0);
@@ -30,7 +30,7 @@ TEST(IoPartialGrid, FreshGridHasNothingDoneAndNaNValues) {
 }
 
 TEST(IoPartialGrid, ResumeRestoresRecordedRows) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   const std::string out = dir.file("out.h5");
   {
     PartialGrid grid(out, "landscape rho=0.05", kPoints, kWidth, false);
@@ -54,7 +54,7 @@ TEST(IoPartialGrid, ResumeRestoresRecordedRows) {
 }
 
 TEST(IoPartialGrid, RecordFlushesOnceFlushSecondsPassed) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   PartialGrid grid(dir.file("out.h5"), "sig", kPoints, kWidth, false);
   grid.flush_seconds = 0.0;
   grid.record(0, row_for(0));
@@ -66,7 +66,7 @@ TEST(IoPartialGrid, RecordFlushesOnceFlushSecondsPassed) {
 }
 
 TEST(IoPartialGrid, SignatureOrShapeMismatchIsInputError) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   const std::string out = dir.file("out.h5");
   PartialGrid grid(out, "rho=0.05", kPoints, kWidth, false);
   grid.record(2, row_for(2));
@@ -83,7 +83,7 @@ TEST(IoPartialGrid, SignatureOrShapeMismatchIsInputError) {
 }
 
 TEST(IoPartialGrid, WithoutResumeAnExistingPartialFileIsIgnoredThenOverwritten) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   const std::string out = dir.file("out.h5");
   PartialGrid old(out, "old options", kPoints, kWidth, false);
   old.record(4, row_for(4));
@@ -99,7 +99,7 @@ TEST(IoPartialGrid, WithoutResumeAnExistingPartialFileIsIgnoredThenOverwritten) 
 }
 
 TEST(IoPartialGrid, RecordRejectsWrongRowWidth) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   PartialGrid grid(dir.file("out.h5"), "sig", kPoints, kWidth, false);
   EXPECT_THROW(grid.record(0, {1.0}), std::invalid_argument);
   EXPECT_THROW(grid.record(kPoints, row_for(0)), std::invalid_argument);

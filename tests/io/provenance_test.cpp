@@ -6,8 +6,8 @@
 #include <regex>
 #include <thread>
 
-#include "io/scratch_dir.h"
-#include "sharpscope/io/version.h"
+#include "support/scratch_dir.h"
+#include "sharpscope/core/version.h"
 
 namespace sharpscope {
 namespace {
@@ -21,7 +21,7 @@ TEST(IoProvenance, JoinsCommandLineQuotingOnlyWhereNeeded) {
 }
 
 TEST(IoProvenance, RecordsVersionTimesHostModelAndCommandLine) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   const std::string model = dir.file("model.pt");
   std::ofstream(model) << "abc";
   set_process_command_line("sharpscope test --flag");

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "io/scratch_dir.h"
+#include "support/scratch_dir.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/provenance.h"
 
@@ -43,7 +43,7 @@ TEST(IoSha256, ChunkedUpdatesMatchOneShot) {
 }
 
 TEST(IoSha256, FileHashMatchesSha256sum) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   const std::string path = dir.file("model.pt");
   {
     std::ofstream out(path, std::ios::binary);
@@ -58,7 +58,7 @@ TEST(IoSha256, FileHashMatchesSha256sum) {
 }
 
 TEST(IoSha256, MissingFileIsInputError) {
-  test::ScratchDir dir;
+  testing::ScratchDir dir;
   EXPECT_THROW(sha256_file(dir.file("missing.pt")), InputError);
 }
 

@@ -1,6 +1,6 @@
 #include "sharpscope/landscape/ascent_curves.h"
 
-#include "landscape/tiny_problem.h"
+#include "support/tiny_problem.h"
 #include "sharpscope/core/error.h"
 
 namespace sharpscope {

@@ -3,13 +3,16 @@
 #include <filesystem>
 
 #include "commands/app.h"
-#include "landscape/tiny_problem.h"
+#include "support/tiny_problem.h"
 #include "sharpscope/core/checkpoint.h"
 #include "sharpscope/core/zoo.h"
 #include "sharpscope/io/direction_file.h"
 #include "sharpscope/io/h5_writer.h"
+#include "commands/parse.h"
+#include "support/cli.h"
 
 namespace sharpscope {
+using cli::parse_data_spec;
 namespace {
 
 const char* kData = "synthetic:96,1,8,8,3,0";
@@ -28,19 +31,16 @@ std::string make_checkpoint(const std::string& dir, const std::string& name, uin
 }
 
 int run(std::vector<std::string> args) {
-  args.insert(args.begin(), "sharpscope");
   for (const char* common : {"--subset", "48", "--batch-size", "16", "--dtype", "float64", "--quiet"}) {
     args.push_back(common);
   }
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  return cli::run(static_cast<int>(argv.size()), argv.data());
+  return testing::run_cli(std::move(args));
 }
 
 class LandscapeCommands : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = testing::temp_directory("landscape-cli");
+    dir = scratch.str();
     model = make_checkpoint(dir, "a.pt", 0, "sgd");
   }
   std::string dir, model;

@@ -1,11 +1,14 @@
 #include "sharpscope/landscape/directions.h"
 
-#include "landscape/tiny_problem.h"
+#include "support/tiny_problem.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/direction_file.h"
 #include "sharpscope/io/h5_writer.h"
+#include "commands/parse.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
+using cli::parse_direction;
 namespace {
 
 using testing::TinyProblem;
@@ -63,12 +66,11 @@ TEST(DirectionAscent, V1IsTheNormalizedGradientAndVNMatchesAnIndependentAscent) 
   TinyProblem p;
   DirectionOptions options;
   options.ascent.rho = 0.3;
-  const Direction v1 = build_direction(parse_direction("v1"), p.objective, p.model.parameter_names(), options, 0);
+  const Direction v1 = build_direction(parse_direction("v1"), p.objective, options, 0);
   const ParamList g = p.objective.gradient().gradient;
   EXPECT_TRUE(testing::params_near(v1.values, normalized(g), 1e-12, 1e-14));
   for (int n : {2, 5}) {
-    const Direction vn = build_direction(parse_direction("v" + std::to_string(n)), p.objective,
-                                         p.model.parameter_names(), options, 0);
+    const Direction vn = build_direction(parse_direction("v" + std::to_string(n)), p.objective, options, 0);
     EXPECT_TRUE(testing::params_near(vn.values, p.ascent_direction(n, 0.3), 1e-10, 1e-12)) << n;
     EXPECT_NEAR(norm(vn.values), 1.0, 1e-12);
   }
@@ -80,7 +82,7 @@ TEST(DirectionAscent, BatchScopeUsesTheFirstBatch) {
   DirectionOptions options;
   options.ascent.rho = 0.2;
   options.scope = Scope::kBatch;
-  const Direction v2 = build_direction(parse_direction("v2"), p.objective, p.model.parameter_names(), options, 0);
+  const Direction v2 = build_direction(parse_direction("v2"), p.objective, options, 0);
   const Objective first = p.objective.batch(0);
   EXPECT_TRUE(testing::params_near(v2.values, p.ascent_direction(2, 0.2, &first), 1e-10, 1e-12));
 }
@@ -101,7 +103,8 @@ TEST(DirectionOrthonormalize, GivesAnOrthonormalPairAndRejectsParallelOnes) {
 
 TEST(DirectionFile, ReadsGroupAndFlatLayoutsAndEigenvectors) {
   TinyProblem p;
-  const std::string path = testing::temp_directory("directions") + "/dirs.h5";
+  const testing::ScratchDir scratch("directions");
+  const std::string path = scratch.file("dirs.h5");
   const ParamList d = filter_normalized_random(p.w0, 4, true);
   {
     H5Writer writer(path);
@@ -115,12 +118,14 @@ TEST(DirectionFile, ReadsGroupAndFlatLayoutsAndEigenvectors) {
   EXPECT_THROW(read_direction(path, "missing", p.model.parameter_names(), p.w0), InputError);
 
   DirectionOptions options;
-  EXPECT_THROW(build_direction(parse_direction("eig1"), p.objective, p.model.parameter_names(), options, 0), UsageError);
+  EXPECT_THROW(build_direction(parse_direction("eig1"), p.objective, options, 0), UsageError);
   options.eigen_file = path;
-  const Direction eig = build_direction(parse_direction("eig1"), p.objective, p.model.parameter_names(), options, 0);
+  options.read_stored = [&](const std::string& file, const std::string& name) {
+    return read_direction(file, name, p.model.parameter_names(), p.w0);
+  };
+  const Direction eig = build_direction(parse_direction("eig1"), p.objective, options, 0);
   EXPECT_TRUE(testing::params_near(eig.values, d, 0, 0));
-  const Direction file = build_direction(parse_direction("file:" + path + ":flatdir"), p.objective,
-                                         p.model.parameter_names(), options, 0);
+  const Direction file = build_direction(parse_direction("file:" + path + ":flatdir"), p.objective, options, 0);
   EXPECT_TRUE(testing::params_near(file.values, d, 0, 0));
 }
 

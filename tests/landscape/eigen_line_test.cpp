@@ -2,7 +2,7 @@
 
 #include <Eigen/Dense>
 
-#include "landscape/tiny_problem.h"
+#include "support/tiny_problem.h"
 #include "sharpscope/core/params.h"
 
 namespace sharpscope {

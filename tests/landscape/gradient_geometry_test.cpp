@@ -1,8 +1,9 @@
 #include "sharpscope/landscape/gradient_geometry.h"
 
-#include "landscape/tiny_problem.h"
+#include "support/tiny_problem.h"
 #include "sharpscope/io/partial_grid.h"
 #include "sharpscope/landscape/directions.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
 namespace {
@@ -42,7 +43,8 @@ TEST(GradsimField, EachPointIsTheCosineWithTheReferenceGradient) {
   o.rho = 0.5;
   o.grid = {{0.0, 0.5}, {0.0, 0.25, 0.5}};
   const ParamList d1 = p.ascent_direction(1, 0.5), d2 = p.ascent_direction(2, 0.5);
-  PartialGrid rows(testing::temp_directory("field") + "/f.h5", "test", 6, kCosineFieldRowWidth, false);
+  const testing::ScratchDir scratch("field");
+  PartialGrid rows(scratch.file("f.h5"), "test", 6, kCosineFieldRowWidth, false);
   const CosineField r = cosine_field(p.objective, d1, &d2, o, rows);
   const ParamList reference = p.gradient_at(p.point({{0.5, &d1}}));
   for (size_t i = 0; i < 2; ++i) {

@@ -1,9 +1,11 @@
 #include "sharpscope/landscape/sharpness.h"
 
-#include "landscape/tiny_problem.h"
+#include "support/tiny_problem.h"
 #include "sharpscope/core/error.h"
+#include "commands/parse.h"
 
 namespace sharpscope {
+using cli::parse_sharpness_kinds;
 namespace {
 
 using testing::kSameMath;

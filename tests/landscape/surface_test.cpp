@@ -2,11 +2,12 @@
 
 #include <limits>
 
-#include "landscape/tiny_problem.h"
+#include "support/tiny_problem.h"
 #include "sharpscope/io/partial_grid.h"
 #include "sharpscope/landscape/checkpoint_line.h"
 #include "sharpscope/landscape/directions.h"
-#include "sharpscope/landscape/saved_weights.h"
+#include "sharpscope/core/saved_weights.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
 namespace {
@@ -29,7 +30,8 @@ Surface run(TinyProblem& p, const Grid& g, const std::string& out, bool resume =
 TEST(LandscapeSurface, ValuesEqualDirectEvaluationWithXOnTheFirstAxis) {
   TinyProblem p;
   const Grid g(p);
-  const Surface s = run(p, g, testing::temp_directory("surface") + "/s.h5");
+  const testing::ScratchDir scratch("surface");
+  const Surface s = run(p, g, scratch.file("s.h5"));
   ASSERT_EQ(s.loss.size(), 12u);
   for (size_t i = 0; i < 4; ++i) {
     for (size_t j = 0; j < 3; ++j) {
@@ -45,7 +47,8 @@ TEST(LandscapeSurface, ValuesEqualDirectEvaluationWithXOnTheFirstAxis) {
 TEST(LandscapeSurface, IndependentOfBatchSizeAndTraversalOrder) {
   TinyProblem whole(48, 1024), batched(48, 7);
   const Grid g(whole);
-  const std::string dir = testing::temp_directory("surface");
+  const testing::ScratchDir scratch("surface");
+  const std::string dir = scratch.str();
   const Surface a = run(whole, g, dir + "/a.h5");
   const Surface b = run(batched, g, dir + "/b.h5");
   for (size_t i = 0; i < a.loss.size(); ++i) EXPECT_NEAR(a.loss[i], b.loss[i], kSameMath);
@@ -62,7 +65,8 @@ TEST(LandscapeSurface, IndependentOfBatchSizeAndTraversalOrder) {
 TEST(LandscapeSurface, ResumeGivesTheValuesOfAnUninterruptedRun) {
   TinyProblem p;
   const Grid g(p);
-  const std::string dir = testing::temp_directory("surface");
+  const testing::ScratchDir scratch("surface");
+  const std::string dir = scratch.str();
   const Surface full = run(p, g, dir + "/full.h5");
   {
     // An "interrupted" run: the first half of the points done and flushed.
@@ -81,7 +85,8 @@ TEST(LandscapeSurface, ResumeGivesTheValuesOfAnUninterruptedRun) {
 TEST(LandscapeSurface, ResumeSkipsRecordedPoints) {
   TinyProblem p;
   const Grid g(p);
-  const std::string out = testing::temp_directory("surface") + "/s.h5";
+  const testing::ScratchDir scratch("surface");
+  const std::string out = scratch.file("s.h5");
   {
     PartialGrid marked(out, "test", 12, kSurfaceRowWidth, false);
     marked.record(5, {1234.0, 0.5});
@@ -97,7 +102,8 @@ TEST(LandscapeSurface, OneDirectionGivesALineAndNonFiniteLossesAreData) {
   const ParamList d = filter_normalized_random(p.w0, 1, true);
   // tanh saturates, so only an infinite step (inf·d, and 0·inf = NaN) is sure to break the loss.
   SurfaceOptions o{{0.0, std::numeric_limits<double>::infinity()}, {}};
-  PartialGrid rows(testing::temp_directory("surface") + "/l.h5", "test", o.points(), kSurfaceRowWidth, false);
+  const testing::ScratchDir scratch("surface");
+  PartialGrid rows(scratch.file("l.h5"), "test", o.points(), kSurfaceRowWidth, false);
   const Surface s = evaluate_surface(p.objective, d, nullptr, o, rows);
   ASSERT_EQ(s.loss.size(), 2u);
   EXPECT_NEAR(s.loss[0], p.objective.evaluate().loss, kSameMath);
@@ -111,7 +117,8 @@ TEST(LandscapeLine, TrainAndTestCurvesEqualDirectEvaluation) {
   const Dataset test_data = testing::tiny_dataset(24, 9);
   const Objective test(a.model, test_data);
   const std::vector<double> alpha{-0.5, 0.0, 0.5, 1.0, 1.5};
-  PartialGrid rows(testing::temp_directory("line") + "/l.h5", "test", 5, kLineRowWidth, false);
+  const testing::ScratchDir scratch("line");
+  PartialGrid rows(scratch.file("l.h5"), "test", 5, kLineRowWidth, false);
   const CheckpointLine r = evaluate_checkpoint_line(a.objective, &test, b.w0, alpha, rows);
   ParamList diff;
   for (size_t i = 0; i < a.w0.size(); ++i) diff.push_back(b.w0[i] - a.w0[i]);

@@ -4,6 +4,7 @@
 #include "sharpscope/core/params.h"
 #include "sharpscope/optim/base_optimizer.h"
 #include "support/testing.h"
+#include "commands/parse.h"
 
 namespace sharpscope {
 namespace {
@@ -33,7 +34,7 @@ struct Fixture {
 RuleOptions variant(const std::string& name, double rho = 0.05) {
   RuleOptions o;
   o.ascent.rho = rho;
-  apply_variant_name(name, o);
+  cli::apply_optimizer_name(name, o);
   return o;
 }
 
@@ -89,11 +90,11 @@ TEST(OptimPsam, AveragePassesMatch2MinusNMinus1EOverNT) {
 
 TEST(OptimSwitch, SgdThenSamAndSamThenSgdAtTheFraction) {
   RuleOptions o = variant("sam");
-  o.schedule = "sgd-sam";
+  o.schedule = Schedule::kSgdSam;
   o.switch_at = 0.75;
   EXPECT_FALSE(sharpness_step(o, 74, 100));
   EXPECT_TRUE(sharpness_step(o, 75, 100));
-  o.schedule = "sam-sgd";
+  o.schedule = Schedule::kSamSgd;
   EXPECT_TRUE(sharpness_step(o, 74, 100));
   EXPECT_FALSE(sharpness_step(o, 75, 100));
 }
@@ -202,7 +203,12 @@ TEST(OptimRuleOptions, ValidationNamesTheFlag) {
   RuleOptions o = variant("sam");
   o.ascent.rho = -0.1;
   EXPECT_NE(message(o).find("--rho = -0.1"), std::string::npos) << message(o);
-  EXPECT_NE(message(variant("adam")).find("--optimizer = 'adam'"), std::string::npos);
+  try {  // an unknown name is refused where names are parsed
+    variant("adam");
+    ADD_FAILURE() << "adam accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--optimizer = 'adam'"), std::string::npos);
+  }
   RuleOptions stable_sgd = variant("sgd");
   stable_sgd.stable = true;
   EXPECT_NE(message(stable_sgd).find("--stable"), std::string::npos);

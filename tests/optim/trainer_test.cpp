@@ -1,5 +1,7 @@
 #include "sharpscope/optim/trainer.h"
 
+#include "sharpscope/io/train_outputs.h"
+
 #include <filesystem>
 
 #include "commands/app.h"
@@ -10,24 +12,29 @@
 #include "sharpscope/core/params.h"
 #include "sharpscope/io/h5_writer.h"
 #include "support/testing.h"
+#include "commands/parse.h"
+#include "support/scratch_dir.h"
+#include "support/cli.h"
 
 namespace sharpscope {
+using cli::apply_optimizer_name;
+using cli::parse_data_spec;
 namespace {
 
 // A run of a few dozen steps on synthetic data: a second or so.
 TrainOptions small_run(const std::string& dir, const std::string& optimizer) {
   TrainOptions o;
   o.arch = "mlp:16";
-  o.data = "synthetic:256,1,8,8,4,0";
+  o.data = parse_data_spec("synthetic:256,1,8,8,4,0");
   o.batch_size = 32;
   o.epochs = 2;
   o.threads = 1;
   o.seed = 3;
   o.quiet = true;
   o.base.lr = 0.05;
-  o.lr_schedule = "cosine";
+  o.lr_schedule = LrScheduleKind::kCosine;
   o.rule.ascent.rho = 0.1;
-  apply_variant_name(optimizer, o.rule);
+  apply_optimizer_name(optimizer, o.rule);
   o.out = dir + "/" + optimizer + ".pt";
   return o;
 }
@@ -35,31 +42,33 @@ TrainOptions small_run(const std::string& dir, const std::string& optimizer) {
 ParamList weights_of(const std::string& path) { return clone(Model::load(path).parameters()); }
 
 TEST(TrainDeterminism, SameSeedAndThreadsGiveIdenticalWeights) {
-  const std::string dir = testing::temp_directory("train-det");
+  const testing::ScratchDir scratch("train-det");
+  const std::string dir = scratch.str();
   for (const std::string optimizer : {"sgd", "rand-sam"}) {
     TrainOptions a = small_run(dir, optimizer);
     a.rule.esam_beta = optimizer == "sgd" ? 1.0 : 0.5;  // Rand-SAM noise and ESAM masks are seeded too
     TrainOptions b = a;
     b.out = dir + "/again.pt";
-    train(a);
-    train(b);
+    train_with_outputs(a);
+    train_with_outputs(b);
     EXPECT_TRUE(testing::params_equal(weights_of(a.out), weights_of(b.out))) << optimizer;
     TrainOptions other = a;
     other.seed = 4;
     other.out = dir + "/other.pt";
-    train(other);
+    train_with_outputs(other);
     EXPECT_FALSE(testing::params_equal(weights_of(a.out), weights_of(other.out))) << optimizer;
   }
 }
 
 TEST(TrainResume, ContinuesBitExactlyFromAnIntermediateCheckpoint) {
-  const std::string dir = testing::temp_directory("train-resume");
+  const testing::ScratchDir scratch("train-resume");
+  const std::string dir = scratch.str();
   TrainOptions full = small_run(dir, "msam-2");
   full.rule.stable = true;
   full.base.nesterov = true;  // momentum buffers must travel in the checkpoint
   full.label_noise = 0.2;
   full.save_every_epochs = 1;
-  train(full);
+  train_with_outputs(full);
   const std::string midpoint = dir + "/msam-2.epoch1.pt";
   ASSERT_TRUE(std::filesystem::exists(midpoint));
 
@@ -67,7 +76,7 @@ TEST(TrainResume, ContinuesBitExactlyFromAnIntermediateCheckpoint) {
   resumed.resume = midpoint;
   resumed.save_every_epochs = 0;
   resumed.out = dir + "/resumed.pt";
-  const TrainResult r = train(resumed);
+  const TrainResult r = train_with_outputs(resumed);
   EXPECT_EQ(r.steps_this_run, 8);
   EXPECT_TRUE(testing::params_equal(weights_of(full.out), weights_of(resumed.out)));
 
@@ -78,15 +87,16 @@ TEST(TrainResume, ContinuesBitExactlyFromAnIntermediateCheckpoint) {
 
   TrainOptions changed = resumed;
   changed.rule.ascent.rho = 0.2;
-  EXPECT_THROW(train(changed), UsageError);
+  EXPECT_THROW(train_with_outputs(changed), UsageError);
 }
 
 TEST(TrainLog, RecordsEveryStepAndEpochWithPassCounts) {
-  const std::string dir = testing::temp_directory("train-log");
+  const testing::ScratchDir scratch("train-log");
+  const std::string dir = scratch.str();
   TrainOptions o = small_run(dir, "psam");
   o.rule.psam_period = 2;
   o.rule.psam_threshold = 8;
-  const TrainResult r = train(o);
+  const TrainResult r = train_with_outputs(o);
   H5Reader log(o.log_path());
   const std::vector<double> step_passes = log.read("steps/step_passes");
   ASSERT_EQ(step_passes.size(), 16u);
@@ -105,10 +115,11 @@ TEST(TrainLog, RecordsEveryStepAndEpochWithPassCounts) {
 }
 
 TEST(TrainCheckpoint, CarriesEverythingAnAnalysisNeeds) {
-  const std::string dir = testing::temp_directory("train-ckpt");
+  const testing::ScratchDir scratch("train-ckpt");
+  const std::string dir = scratch.str();
   TrainOptions o = small_run(dir, "sam");
   o.save_every_steps = 5;
-  train(o);
+  train_with_outputs(o);
   EXPECT_TRUE(std::filesystem::exists(dir + "/sam.step5.pt"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/sam.step15.pt"));
   Model model = Model::load(o.out);
@@ -126,15 +137,7 @@ TEST(TrainCheckpoint, CarriesEverythingAnAnalysisNeeds) {
   EXPECT_EQ(Objective(model, test).evaluate().accuracy, std::stod(m.at("metrics.test_accuracy")));
 }
 
-int run_cli(std::vector<std::string> args, std::string* error) {
-  args.insert(args.begin(), "sharpscope");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  ::testing::internal::CaptureStderr();
-  const int code = cli::run(static_cast<int>(argv.size()), argv.data());
-  *error = ::testing::internal::GetCapturedStderr();
-  return code;
-}
+using testing::run_cli;
 
 TEST(TrainCli, RejectsBadFlagsNamingThem) {
   std::string error;
@@ -151,7 +154,8 @@ TEST(TrainCli, RejectsBadFlagsNamingThem) {
 }
 
 TEST(TrainCli, TrainsEndToEnd) {
-  const std::string dir = testing::temp_directory("train-cli");
+  const testing::ScratchDir scratch("train-cli");
+  const std::string dir = scratch.str();
   std::string error;
   EXPECT_EQ(run_cli({"train", "--arch", "mlp:8", "--data", "synthetic:128,1,8,8,4,0", "--optimizer",
                      "stableasam", "--rho", "0.5", "--epochs", "1", "--batch-size", "64", "--base", "adamw",
@@ -166,21 +170,22 @@ TEST(TrainCli, TrainsEndToEnd) {
 // StableSAM (issue 3). The MLP is kept narrow (mlp:128) so the four epochs take seconds on 2 cores.
 TEST(TrainFashionMnist, OneEpochMlpReaches80Percent) {
   if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) GTEST_SKIP() << "no Fashion-MNIST";
-  const std::string dir = testing::temp_directory("train-fmnist");
+  const testing::ScratchDir scratch("train-fmnist");
+  const std::string dir = scratch.str();
   for (const std::string optimizer : {"sgd", "sam", "msam-2", "stablesam"}) {
     TrainOptions o;
     o.arch = "mlp:128";
-    o.data = "fmnist";
+    o.data = parse_data_spec("fmnist");
     o.batch_size = 128;
     o.epochs = 1;
     o.eval_train_subset = 1000;
     o.threads = 1;  // all cores would oversubscribe a shared CI machine
     o.base.lr = 0.05;
     o.rule.ascent.rho = 0.05;
-    apply_variant_name(optimizer, o.rule);
+    apply_optimizer_name(optimizer, o.rule);
     o.quiet = true;
     o.out = dir + "/" + optimizer + ".pt";
-    const TrainResult r = train(o);
+    const TrainResult r = train_with_outputs(o);
     std::cout << "[fmnist] " << optimizer << ": " << r.brief_report() << "\n";
     EXPECT_GE(r.final.test_accuracy, 0.80) << optimizer;
   }

@@ -2,11 +2,9 @@
 
 #include "sharpscope/core/params.h"
 
-#include <atomic>
 #include <filesystem>
 #include <sstream>
 
-#include <unistd.h>
 
 namespace sharpscope::testing {
 
@@ -98,15 +96,6 @@ at::Tensor dense_hessian(Model& model, const Dataset& data) {
     h[i] = flatten(ParamList(row.begin(), row.end()));
   }
   return h;
-}
-
-std::string temp_directory(const std::string& prefix) {
-  static std::atomic<int> counter{0};
-  const auto dir = std::filesystem::temp_directory_path() /
-                   (prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
 }
 
 }  // namespace sharpscope::testing

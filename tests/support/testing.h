@@ -9,7 +9,7 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/types.h"
 #include "sharpscope/core/zoo.h"
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
 
 namespace sharpscope::testing {
 
@@ -52,8 +52,5 @@ at::Tensor direct_loss(Model& model, const Dataset& data);
 /// Dense Hessian [d, d] of direct_loss by autograd, one row per parameter (differentiating each
 /// gradient entry). Float64 models only; d² entries, so for models of a few dozen parameters.
 at::Tensor dense_hessian(Model& model, const Dataset& data);
-
-/// A fresh empty directory under the system temp dir, unique per call.
-std::string temp_directory(const std::string& prefix);
 
 }  // namespace sharpscope::testing

@@ -9,11 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "sharpscope/core/objective.h"
 #include "sharpscope/core/types.h"
 
 namespace sharpscope {
-
-class Objective;
 
 /// Radius and step sizes of an N-step ascent.
 struct AscentOptions {
@@ -27,15 +26,8 @@ struct AscentOptions {
   std::vector<double> step_sizes() const;
 };
 
-/// Parses "1:2:1" into {1, 2, 1}; UsageError naming `flag` on malformed or non-positive parts.
-std::vector<double> parse_ratio(const std::string& text, const std::string& flag);
-
 /// A loss and gradient at the model's current weights (e.g. Objective::gradient on the subset, or
 /// a training batch's gradient).
-struct LossGradient {
-  double loss = 0.0;
-  ParamList gradient;
-};
 using GradientOracle = std::function<LossGradient()>;
 
 struct AscentTrace {

@@ -8,17 +8,17 @@
 /// call so that an analysis never changes the model.
 #include <cstdint>
 #include <functional>
+#include <limits>
 
 #include "sharpscope/core/types.h"
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/core/dataset.h"
 
 namespace sharpscope {
 
 class Model;
 
 enum class BatchNormMode { kEval, kTrain };
-BatchNormMode parse_bn_mode(const std::string& text);  ///< "eval" | "train"
-std::string to_string(BatchNormMode mode);
+std::string to_string(BatchNormMode mode);  ///< "eval" | "train"
 
 struct ObjectiveOptions {
   int64_t batch_size = 1024;     ///< only changes speed (and memory), never the value
@@ -35,10 +35,12 @@ struct Evaluation {
   bool finite() const;
 };
 
-struct LossAndGradient {
+/// A loss and its gradient at the model's current weights: ∇L_S(w) of an objective, or a training
+/// batch's ∇L_B(w) (which leaves the accuracy NaN: it is not counted there).
+struct LossGradient {
   double loss = 0.0;
-  double accuracy = 0.0;
-  ParamList gradient;  ///< ∇L_S(w), detached, model dtype/device
+  ParamList gradient;  ///< detached, model dtype/device
+  double accuracy = std::numeric_limits<double>::quiet_NaN();  ///< fraction correct
 };
 
 class Objective {
@@ -55,7 +57,7 @@ class Objective {
   Evaluation evaluate() const;
 
   /// L_S(w) and ∇L_S(w). One forward + backward pass over S.
-  LossAndGradient gradient() const;
+  LossGradient gradient() const;
 
   /// H·v with H = ∇²L_S(w), by double backward (Pearlmutter), summed over batches.
   /// Cost: one forward + double backward over S. `v` is shaped like the parameters.

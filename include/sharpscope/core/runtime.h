@@ -12,8 +12,8 @@ namespace sharpscope {
 struct RuntimeOptions {
   int threads = 0;               ///< 0 = all cores
   uint64_t seed = 0;
-  std::string device = "cpu";    ///< cpu | cuda | cuda:N
-  std::string dtype = "float32"; ///< float32 | float64
+  c10::Device device{c10::kCPU};
+  c10::ScalarType dtype = c10::kFloat;  ///< kFloat or kDouble
   /// Keep large blocks on the heap (see configure_runtime). Off only to measure the default
   /// policy in bench/.
   bool tune_allocator = true;
@@ -26,14 +26,14 @@ struct Runtime {
   uint64_t seed = 0;
 };
 
-/// Validates the options (UsageError naming --device/--dtype/--threads), sets torch's intra-op
+/// Validates the options (UsageError naming --device/--dtype/--threads: a CUDA device this build or
+/// machine lacks, another dtype than float32/float64), sets torch's intra-op
 /// thread count, seeds torch's generators and raises glibc's mmap/trim thresholds so large
 /// activation buffers are reused instead of page-faulted in afresh on every batch
 /// (bench/README.md: 2.5x on a 2048-example CNN forward).
 Runtime configure_runtime(const RuntimeOptions& options);
 
-/// Parses "float32"/"float64" (also "float"/"double"); UsageError naming --dtype otherwise.
-c10::ScalarType parse_dtype(const std::string& text);
+/// "float32" / "float64" (the names outputs record).
 std::string dtype_name(c10::ScalarType dtype);
 
 }  // namespace sharpscope

@@ -20,15 +20,9 @@
 #include <string>
 #include <vector>
 
-namespace sharpscope {
+#include "sharpscope/core/input_shape.h"
 
-/// Input geometry the zoo builds for.
-struct InputShape {
-  int64_t channels = 1;
-  int64_t height = 28;
-  int64_t width = 28;
-  int64_t num_classes = 10;
-};
+namespace sharpscope {
 
 /// A zoo network: a torch::nn::Module with a virtual forward, so the Model wrapper can call any of
 /// them and torch's serialization saves their parameters and buffers by name.
@@ -41,12 +35,6 @@ struct Network : torch::nn::Module {
 /// message ("--arch = 'resnet21': depth must be 6n+2 ...") for an unknown or malformed spec, and
 /// for a shape with a non-positive size or images smaller than 8x8.
 std::shared_ptr<Network> make_network(const std::string& spec, const InputShape& shape);
-
-/// "C,H,W,K": the form checkpoints store under metadata["input_shape"].
-std::string to_string(const InputShape& shape);
-
-/// Parses "C,H,W,K" (four positive integers). Throws UsageError naming the text otherwise.
-InputShape parse_input_shape(const std::string& text);
 
 /// The architecture specs make_network accepts, for --help texts and tests.
 std::vector<std::string> zoo_examples();

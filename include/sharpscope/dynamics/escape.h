@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/core/dataset.h"
 #include "sharpscope/optim/gradient_rule.h"
 
 namespace sharpscope {
@@ -24,10 +24,9 @@ struct EscapeConfig {
   std::string label() const;  ///< "SGD" / "SAM (rho=0.1)"
 };
 
-/// Builds the sweep's configurations: each name in `optimizers` (applied with apply_variant_name on
-/// top of `base`) at each ρ in `rhos`; sgd once at ρ = 0. Throws UsageError naming --optimizer/--rho.
-std::vector<EscapeConfig> escape_configs(const std::vector<std::string>& optimizers, const std::vector<double>& rhos,
-                                         const RuleOptions& base);
+/// Builds the sweep's configurations: each rule of `optimizers` at each ρ in `rhos`; SGD once at
+/// ρ = 0. Throws UsageError naming --optimizer/--rho.
+std::vector<EscapeConfig> escape_configs(const std::vector<NamedRule>& optimizers, const std::vector<double>& rhos);
 
 struct EscapeOptions {
   double lr = 0.03;

@@ -19,9 +19,12 @@ using Point2 = std::array<double, 2>;
 double saddle_loss(const Point2& x);
 Point2 saddle_gradient(const Point2& x);
 
-/// gd | sam | stablesam (SAM with 003 Alg. 1's renormalization), each with plain gradient steps.
+/// GD, SAM, or StableSAM (SAM with 003 Alg. 1's renormalization), each with plain gradient steps.
+enum class SaddleMethod { kGd, kSam, kStableSam };
+std::string to_string(SaddleMethod method);  ///< "gd" | "sam" | "stablesam"
+
 struct SaddleOptimizer {
-  std::string name = "gd";
+  SaddleMethod method = SaddleMethod::kGd;
   double rho = 0.0;
   std::optional<double> stable_clamp;  ///< StableSAM's γ₀ (Remark 19); unset = no clamp
   std::string label() const;           ///< "GD" / "SAM rho=0.05"
@@ -40,11 +43,13 @@ const char* to_string(SaddleOutcome outcome);
 /// nearer a minimum than the saddle, within 1 of it, and ‖∇f(x_T)‖ ≤ grad_tol — SAM with a fixed ρ
 /// orbits a minimum at distance O(ρ) instead of converging, so `distance` with a tight tol fails it.
 struct SaddleCriterion {
-  std::string kind = "basin";  ///< basin | distance
+  enum class Kind { kBasin, kDistance };
+  Kind kind = Kind::kBasin;
   double tol = 1e-2;           ///< distance: radius around a minimum
   double grad_tol = 2.0;       ///< basin: largest ‖∇f‖ at the final point
-  void validate() const;       ///< UsageError naming --criterion / --tol / --grad-tol
+  void validate() const;       ///< UsageError naming --tol / --grad-tol
 };
+std::string to_string(SaddleCriterion::Kind kind);  ///< "basin" | "distance"
 
 /// Classifies a final point: kDiverged (non-finite or ‖x‖ > 1e6), kMinimum (the criterion holds),
 /// kSaddle (nearer (0,0) than both minima), kOther (near a minimum but failing the criterion).

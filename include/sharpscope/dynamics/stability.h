@@ -8,6 +8,7 @@
 /// Normalized parameter distance: δ = ‖w_S − w_S′‖ / (‖w_S‖ + ‖w_S′‖) ∈ [0, 1] (0: identical models,
 /// 1: opposite directions); the raw ‖w_S − w_S′‖ is recorded beside it.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,8 @@ struct StabilityOptions {
   /// Shared settings of every run (arch, data, subsets, batch size, epochs, lr, seed, ...). Its
   /// `out` is the directory the runs' checkpoints go to; `rule` holds the modifiers (ρ, ...).
   TrainOptions train;
-  std::vector<std::string> optimizers = {"sgd", "sam", "stablesam"};
+  /// One pair of runs per rule; each name labels its curve and its checkpoints.
+  std::vector<NamedRule> optimizers;
   uint64_t pair_seed = 0;  ///< chooses the example pair
 };
 
@@ -46,9 +48,13 @@ struct StabilityResult {
   std::vector<StabilityCurve> curves;
 };
 
-/// Trains (or reuses finished runs in the checkpoint directory: a rerun resumes rather than
-/// restarts; an interrupted run continues from its checkpoint) and measures.
-StabilityResult run_stability(const StabilityOptions& options);
+/// Trains one run with its outputs, a checkpoint every epoch among them (io/train_outputs.h's
+/// train_with_outputs; the dynamics area writes no files itself).
+using TrainFunction = std::function<void(const TrainOptions&)>;
+
+/// Trains with `train_run` (or reuses finished runs in the checkpoint directory: a rerun resumes
+/// rather than restarts; an interrupted run continues from its checkpoint) and measures.
+StabilityResult run_stability(const StabilityOptions& options, const TrainFunction& train_run);
 
 /// δ for two parameter lists of the same structure.
 double normalized_distance(const ParamList& a, const ParamList& b, double* distance = nullptr);

@@ -22,8 +22,9 @@ ValleyLoss sextic_valley();
 ValleyLoss linex_valley(double alpha = -0.3);
 /// quadratic: w²/2 (tests: L̃(w) = L(|w| + ρ)).
 ValleyLoss quadratic_valley();
-/// By name: sextic | linex | quadratic; UsageError naming --loss otherwise.
-ValleyLoss valley_loss(const std::string& name, double alpha);
+enum class ValleyKind { kSextic, kLinex, kQuadratic };
+/// The loss of a kind (α only for LINEX; UsageError naming --alpha when it is 0 or not finite).
+ValleyLoss valley_loss(ValleyKind kind, double alpha);
 
 /// L̃(w) for radius ρ ≥ 0 (exact, see above).
 double sam_objective(const ValleyLoss& loss, double w, double rho);

@@ -22,8 +22,7 @@
 namespace sharpscope {
 
 enum class ProbeKind { kRademacher, kGaussian };
-ProbeKind parse_probe_kind(const std::string& text);  ///< "rademacher" | "gaussian"
-std::string to_string(ProbeKind kind);
+std::string to_string(ProbeKind kind);  ///< "rademacher" | "gaussian"
 
 /// Defaults are PyHessian's: 1 run × 100 Lanczos steps, variance 1e-5, 10 000 bins.
 struct DensityOptions {

@@ -26,8 +26,7 @@ enum class HvpMode {
   kExact,             ///< double backward (Pearlmutter 1994): one forward + double backward over S
   kFiniteDifference,  ///< (∇L(w+hv) − ∇L(w−hv)) / 2h: two forward + backward passes over S
 };
-HvpMode parse_hvp_mode(const std::string& text);  ///< "exact" | "finite-difference"
-std::string to_string(HvpMode mode);
+std::string to_string(HvpMode mode);  ///< "exact" | "finite-difference"
 
 struct HvpOperatorOptions {
   HvpMode mode = HvpMode::kExact;

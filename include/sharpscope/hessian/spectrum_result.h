@@ -14,13 +14,11 @@ enum class EigenMethod {
   kLanczos,  ///< implicitly restarted Lanczos (Spectra SymEigsSolver)
   kPower,    ///< power iteration with deflation, as PyHessian `hessian.eigenvalues()`
 };
-EigenMethod parse_eigen_method(const std::string& text);  ///< "lanczos" | "power"
-std::string to_string(EigenMethod method);
+std::string to_string(EigenMethod method);  ///< "lanczos" | "power"
 
 /// Which end of the spectrum.
 enum class SpectrumEnd { kLargest, kSmallest, kBoth };
-SpectrumEnd parse_spectrum_end(const std::string& text);  ///< "largest" | "smallest" | "both"
-std::string to_string(SpectrumEnd end);
+std::string to_string(SpectrumEnd end);  ///< "largest" | "smallest" | "both"
 
 struct SpectrumOptions {
   EigenMethod method = EigenMethod::kLanczos;

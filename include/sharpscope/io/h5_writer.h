@@ -69,6 +69,8 @@ class H5Reader {
   ~H5Reader();
   /// Whether a group or dataset exists at `name` (a/b/c; missing intermediate groups are false).
   bool has(const std::string& name) const;
+  /// Whether `object` ("/" or a group/dataset path) exists and carries attribute `key`.
+  bool has_attribute(const std::string& object, const std::string& key) const;
   /// A numeric dataset as row-major float64 (integers converted); its shape into `shape`.
   std::vector<double> read(const std::string& name, std::vector<int64_t>* shape = nullptr) const;
   /// An integer dataset as row-major int64; float data is an InputError, never truncated.

@@ -10,9 +10,6 @@ namespace sharpscope {
 /// Hex SHA-256 of a file's bytes; throws InputError when it cannot be read.
 std::string sha256_file(const std::string& path);
 
-/// The full command line, shell-quoted where needed, as recorded in outputs.
-std::string joined_command_line(int argc, const char* const* argv);
-
 /// Provenance collects the attributes common to all outputs. Commands add their own keys.
 class Provenance {
  public:
@@ -27,9 +24,5 @@ class Provenance {
   Metadata values_;
   std::chrono::steady_clock::time_point start_;
 };
-
-/// The command line of this process, set once by main() and read by every writer.
-void set_process_command_line(const std::string& line);
-const std::string& process_command_line();
 
 }  // namespace sharpscope

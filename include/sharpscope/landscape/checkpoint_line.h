@@ -10,7 +10,7 @@
 namespace sharpscope {
 
 class Objective;
-class PartialGrid;
+class PointStore;
 
 struct CheckpointLine {
   std::vector<double> alpha;
@@ -29,6 +29,6 @@ inline constexpr int64_t kLineRowWidth = 4;
 /// A's parameters. Cost: one forward pass per α and data set.
 CheckpointLine evaluate_checkpoint_line(const Objective& train, const Objective* test,
                                         const ParamList& weights_b, const std::vector<double>& alpha,
-                                        PartialGrid& rows);
+                                        PointStore& rows);
 
 }  // namespace sharpscope

@@ -1,14 +1,15 @@
 #pragma once
 /// Directions in parameter space for landscapes (docs/math.md §4, Kim et al. Fig. 4, Li et al. 2018).
 ///
-/// Spec grammar (one per --dirs item):
-///   vN            unit ascent direction v_N (N ≥ 1) with --rho, --ratio and --scope
-///   rand[:SEED]   filter-normalized Gaussian (SEED defaults to --seed + position in --dirs)
-///   eigK          K-th Hessian eigenvector, read from `directions/eigK` of --eigen-file
-///   to:FILE.pt    w_other − w, the difference to another checkpoint of the same architecture
-///   file:F.h5:NAME a stored direction: group NAME with one dataset per parameter name, or a flat
-///                 dataset NAME_flat of Σ numel values in parameter order
+/// Kinds (the --dirs item of each in parentheses; commands/parse.h parses them):
+///   ascent      (vN)            unit ascent direction v_N (N ≥ 1) with --rho, --ratio and --scope
+///   random      (rand[:SEED])   filter-normalized Gaussian (SEED defaults to --seed + position)
+///   eigen       (eigK)          K-th Hessian eigenvector, `directions/eigK` of --eigen-file
+///   checkpoint  (to:FILE.pt)    w_other − w, the difference to another checkpoint of the same
+///                               architecture
+///   file        (file:F.h5:NAME) a stored direction (layout: io/direction_file.h)
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,8 +33,10 @@ struct DirectionSpec {
   std::string name;                ///< NAME of file:PATH:NAME
 };
 
-/// Parses one spec; UsageError naming `flag` with the grammar above on anything else.
-DirectionSpec parse_direction(const std::string& text, const std::string& flag = "--dirs");
+/// Reads stored direction `name` of file `path` shaped, typed and placed like the model's
+/// parameters (eigen and file kinds). The caller supplies it (io/direction_file.h's read_direction):
+/// the landscape area reads no files.
+using StoredDirectionReader = std::function<ParamList(const std::string& path, const std::string& name)>;
 
 /// What building a direction may need besides the spec.
 struct DirectionOptions {
@@ -42,6 +45,7 @@ struct DirectionOptions {
   bool include_bn = false;               ///< rand: keep 1-D tensors (biases, BN weights)
   uint64_t seed = 0;                     ///< rand without :SEED uses seed + position
   std::string eigen_file;                ///< eigK: output of `hessian spectrum --save-vectors`
+  StoredDirectionReader read_stored;     ///< needed by the eigen and file kinds
 };
 
 /// A direction and how it was made.
@@ -55,7 +59,6 @@ struct Direction {
 /// `position` is the spec's index in --dirs (seeds `rand`). Cost: N gradient passes for vN,
 /// nothing else for the others. InputError for unreadable or mismatched files.
 Direction build_direction(const DirectionSpec& spec, const Objective& objective,
-                          const std::vector<std::string>& parameter_names,
                           const DirectionOptions& options, int position);
 
 /// Li et al. 2018 filter normalization of a Gaussian direction drawn from `seed` (CPU float64

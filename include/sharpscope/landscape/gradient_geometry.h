@@ -12,7 +12,7 @@
 namespace sharpscope {
 
 class Objective;
-class PartialGrid;
+class PointStore;
 
 struct CosineMatrixOptions {
   double rho = 0.1;
@@ -57,6 +57,6 @@ inline constexpr int64_t kCosineFieldRowWidth = 3;
 /// Cost: R + 1 gradient passes for the reference, then one gradient pass per new grid point.
 /// Resumable through `rows` (options.grid.points() × kCosineFieldRowWidth). Weights restored.
 CosineField cosine_field(const Objective& objective, const ParamList& d1, const ParamList* d2,
-                         const CosineFieldOptions& options, PartialGrid& rows);
+                         const CosineFieldOptions& options, PointStore& rows);
 
 }  // namespace sharpscope

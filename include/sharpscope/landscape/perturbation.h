@@ -16,8 +16,7 @@ class Objective;
 /// `full`: one direction from ∇L_S over the whole subset. `batch`: a direction per mini-batch of
 /// the objective, each batch's loss measured at its own perturbed point, averaged by batch size.
 enum class Scope { kFull, kBatch };
-Scope parse_scope(const std::string& text);  ///< "full" | "batch"; UsageError naming --scope
-std::string to_string(Scope scope);
+std::string to_string(Scope scope);  ///< "full" | "batch"
 
 /// v_N for each N in `steps` from the model's current weights (restored on return), with radius
 /// and ratio from `ascent` (its `steps` field is ignored). N = 0 gives the zero direction, so that

@@ -29,9 +29,6 @@ struct SharpnessOptions {
   void validate() const;  ///< UsageError naming --rho / --max-steps / --avg-samples / --perturbed-steps
 };
 
-/// Parses "asc,max,avg" (any subset) into the options; UsageError naming --kinds.
-void parse_sharpness_kinds(const std::string& text, SharpnessOptions& options);
-
 struct Sharpness {
   double loss = 0.0, accuracy = 0.0;  ///< L(w) and accuracy on the analysis split
   double asc = 0.0;                   ///< L^Asc (NaN when not asked)

@@ -12,7 +12,7 @@
 namespace sharpscope {
 
 class Objective;
-class PartialGrid;
+class PointStore;
 class SavedWeights;
 
 struct SurfaceOptions {
@@ -43,6 +43,6 @@ std::vector<double> surface_point(const Objective& objective, SavedWeights& save
 /// point index i·ny + j) and returns the full surface. Cost: one forward pass per new point.
 /// Weights are restored bit-exactly, also when interrupted.
 Surface evaluate_surface(const Objective& objective, const ParamList& d1, const ParamList* d2,
-                         const SurfaceOptions& options, PartialGrid& rows);
+                         const SurfaceOptions& options, PointStore& rows);
 
 }  // namespace sharpscope

@@ -52,10 +52,28 @@ class GradientRule {
   virtual StepGradient compute(ParamList& w, const BatchView& view, const StepContext& context) const = 0;
 };
 
-/// The variant and its modifiers, as given on the command line.
+/// The gradient a step descends along before modifiers (docs/math.md §3).
+enum class Variant {
+  kSgd,      ///< ∇L_B(w)
+  kSam,      ///< SAM-N: ∇L_B(w^{pN}) (N = 1: SAM, Foret et al. 2021)
+  kMsam,     ///< MSAM-N (Kim et al. Eq. 9): mean of the ascent's gradients and the final one
+  kRandSam,  ///< Rand-SAM (001): ∇L_B(w + ρ u/‖u‖), u ~ N(0, I)
+  kAsam,     ///< ASAM (Kwon et al. 2021)
+};
+std::string to_string(Variant variant);  ///< "sgd" | "sam" | "msam" | "rand-sam" | "asam"
+
+/// When a sharpness-aware variant takes its ascent.
+enum class Schedule {
+  kAlways,
+  kPsam,    ///< PSAM (002 Alg. 1): every n-th step before the threshold E, every step after
+  kSgdSam,  ///< SGD, then the variant from switch_at of training on (002 §5.3)
+  kSamSgd,  ///< the variant, then SGD from switch_at on
+};
+std::string to_string(Schedule schedule);  ///< "always" | "psam" | "sgd-sam" | "sam-sgd"
+
+/// The variant and its modifiers.
 struct RuleOptions {
-  /// sgd | sam | msam | rand-sam | asam
-  std::string variant = "sgd";
+  Variant variant = Variant::kSgd;
   /// ρ, N steps and the step-size ratio (SAM-N, MSAM-N; Rand-SAM and ASAM use ρ only).
   AscentOptions ascent;
   double asam_eta = 0.01;
@@ -69,8 +87,7 @@ struct RuleOptions {
   double esam_beta = 1.0;
   /// m-sharpness: ascent per chunk of m examples; 0 = the whole batch.
   int64_t m = 0;
-  /// always | psam | sgd-sam | sam-sgd
-  std::string schedule = "always";
+  Schedule schedule = Schedule::kAlways;
   int64_t psam_period = 2;                 ///< n of PSAM (002 Alg. 1)
   std::optional<int64_t> psam_threshold;   ///< E of PSAM in steps; unset = the whole run
   double switch_at = 0.75;                 ///< fraction of training at which sgd-sam/sam-sgd switch
@@ -81,11 +98,12 @@ struct RuleOptions {
   std::string describe() const;
 };
 
-/// Applies an --optimizer name: a variant (sgd, sam, msam, rand-sam, asam), SAM-N / MSAM-N as
-/// "sam-N" / "msam-N", or a named combination that fills in its modifiers where they are still at
-/// their defaults: stablesam (sam +stable), stableasam (asam +stable), gsam (sam, α = 0.1),
-/// psam (sam, schedule psam), esam (sam, β = 0.5). Unknown names are left for validate().
-void apply_variant_name(const std::string& name, RuleOptions& options);
+/// A rule under the name it was asked for (--optimizer sam-2, stablesam, ...): sweeps over several
+/// optimizers label their results by it.
+struct NamedRule {
+  std::string name;
+  RuleOptions rule;
+};
 
 /// Builds the composed rule for the options (validated first).
 std::unique_ptr<GradientRule> make_rule(const RuleOptions& options);

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
 #include "sharpscope/optim/gradient_rule.h"
 
 namespace sharpscope {

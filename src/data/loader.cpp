@@ -1,5 +1,5 @@
 // Loading a split: choose the reader, select the subset, normalize (docs/math.md §10).
-#include "sharpscope/data/dataset.h"
+#include "sharpscope/data/loader.h"
 
 #include <torch/torch.h>
 
@@ -39,7 +39,7 @@ RawSplit read_idx_split(const std::string& directory, Split split) {
 
 std::vector<std::string> cifar_paths(const DataSpec& spec, Split split) {
   std::vector<std::string> names;
-  if (spec.kind == "cifar100") {
+  if (spec.kind == DataKind::kCifar100) {
     names = {split == Split::kTrain ? "train.bin" : "test.bin"};
   } else if (split == Split::kTest) {
     names = {"test_batch.bin"};
@@ -55,21 +55,23 @@ std::vector<std::string> cifar_paths(const DataSpec& spec, Split split) {
 }
 
 Source read_source(const DataSpec& spec, Split split) {
-  if (spec.kind == "fmnist")
-    return {read_idx_split(spec.directory, split), 10, {{0.2860}, {0.3530}}};
-  if (spec.kind == "mnist")
-    return {read_idx_split(spec.directory, split), 10, {{0.1307}, {0.3081}}};
-  if (spec.kind == "cifar10") {
-    return {data_detail::read_cifar(cifar_paths(spec, split), data_detail::cifar10_format()),
-            10,
-            {{0.4914, 0.4822, 0.4465}, {0.2470, 0.2435, 0.2616}}};
+  switch (spec.kind) {
+    case DataKind::kFashionMnist:
+      return {read_idx_split(spec.directory, split), 10, {{0.2860}, {0.3530}}};
+    case DataKind::kMnist:
+      return {read_idx_split(spec.directory, split), 10, {{0.1307}, {0.3081}}};
+    case DataKind::kCifar10:
+      return {data_detail::read_cifar(cifar_paths(spec, split), data_detail::cifar10_format()),
+              10,
+              {{0.4914, 0.4822, 0.4465}, {0.2470, 0.2435, 0.2616}}};
+    case DataKind::kCifar100:
+      return {data_detail::read_cifar(cifar_paths(spec, split), data_detail::cifar100_format()),
+              100,
+              {{0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}}};
+    case DataKind::kSynthetic:
+      break;
   }
-  if (spec.kind == "cifar100") {
-    return {data_detail::read_cifar(cifar_paths(spec, split), data_detail::cifar100_format()),
-            100,
-            {{0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}}};
-  }
-  throw UsageError("--data = '" + spec.text + "': unknown kind '" + spec.kind + "'");
+  throw std::logic_error("read_source: synthetic data has no files");
 }
 
 std::string format_values(const std::vector<double>& values) {
@@ -123,30 +125,13 @@ RowSelection select_rows(const Subset& subset, int64_t size, const std::string& 
 }
 
 std::string split_description(const DataSpec& spec, Split split) {
-  return "the " + to_string(split) + " split of " + spec.kind;
+  return "the " + to_string(split) + " split of " + to_string(spec.kind);
 }
 
 }  // namespace
 
-int64_t Dataset::size() const { return images.size(0); }
-int64_t Dataset::channels() const { return images.size(1); }
-int64_t Dataset::height() const { return images.size(2); }
-int64_t Dataset::width() const { return images.size(3); }
-
-Dataset Dataset::slice(int64_t start, int64_t count) const {
-  if (start < 0 || count < 0 || start + count > size()) {
-    throw std::out_of_range(name + ": slice [" + std::to_string(start) + ", " +
-                            std::to_string(start + count) + ") outside [0, " +
-                            std::to_string(size()) + ")");
-  }
-  Dataset part = *this;
-  part.images = images.narrow(0, start, count);
-  part.labels = labels.narrow(0, start, count);
-  return part;
-}
-
 Dataset load_dataset(const DataSpec& spec, Split split, const Subset& subset) {
-  if (spec.kind == "synthetic") {
+  if (spec.kind == DataKind::kSynthetic) {
     Dataset data = data_detail::make_synthetic(spec.synthetic, split);
     const RowSelection rows = select_rows(subset, data.size(), split_description(spec, split));
     data.images = rows.apply(data.images);
@@ -160,28 +145,30 @@ Dataset load_dataset(const DataSpec& spec, Split split, const Subset& subset) {
   data.images = normalize(rows.apply(source.raw.images), source.normalization);
   data.labels = rows.apply(source.raw.labels).contiguous();
   data.num_classes = source.num_classes;
-  data.name = spec.kind + "/" + to_string(split);
+  data.name = to_string(spec.kind) + "/" + to_string(split);
   data.normalization = describe(source.normalization);
   return data;
 }
 
-Dataset neighbouring_set(const Dataset& data, int64_t removed, int64_t replaced) {
-  const int64_t n = data.size();
-  if (removed < 0 || removed >= n) {
-    throw UsageError("--drop-example = " + std::to_string(removed) + ": must be in [0, " + std::to_string(n) + ")");
+std::string to_string(DataKind kind) {
+  switch (kind) {
+    case DataKind::kFashionMnist: return "fmnist";
+    case DataKind::kMnist: return "mnist";
+    case DataKind::kCifar10: return "cifar10";
+    case DataKind::kCifar100: return "cifar100";
+    case DataKind::kSynthetic: return "synthetic";
   }
-  if (replaced < -1 || replaced >= n - 1) {
-    throw UsageError("--replace-example = " + std::to_string(replaced) + ": must be in [0, " + std::to_string(n - 1) +
-                     ") (or -1 for S itself)");
-  }
-  Dataset s = data;
-  s.images = torch::cat({data.images.narrow(0, 0, removed), data.images.narrow(0, removed + 1, n - removed - 1)});
-  s.labels = torch::cat({data.labels.narrow(0, 0, removed), data.labels.narrow(0, removed + 1, n - removed - 1)});
-  if (replaced >= 0) {
-    s.images[replaced].copy_(data.images[removed]);
-    s.labels[replaced].copy_(data.labels[removed]);
-  }
-  return s;
+  return "?";
+}
+
+bool is_cifar(DataKind kind) { return kind == DataKind::kCifar10 || kind == DataKind::kCifar100; }
+
+std::string to_string(Split split) { return split == Split::kTrain ? "train" : "test"; }
+
+std::string Subset::describe() const {
+  if (count == 0) return "all";
+  if (!seed) return "first " + std::to_string(count);
+  return std::to_string(count) + " random (seed " + std::to_string(*seed) + ")";
 }
 
 }  // namespace sharpscope

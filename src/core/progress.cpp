@@ -1,4 +1,4 @@
-#include "sharpscope/io/progress.h"
+#include "sharpscope/core/progress.h"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "io/progress_line.h"
+#include "core/progress_line.h"
 
 namespace sharpscope {
 

@@ -1,4 +1,4 @@
-#include "sharpscope/landscape/saved_weights.h"
+#include "sharpscope/core/saved_weights.h"
 
 #include "sharpscope/core/params.h"
 

@@ -1,8 +1,8 @@
-#include "sharpscope/io/progress.h"
+#include "sharpscope/core/progress.h"
 
 #include <gtest/gtest.h>
 
-#include "io/progress_line.h"
+#include "core/progress_line.h"
 
 namespace sharpscope {
 namespace {

@@ -1,7 +1,10 @@
 #pragma once
-// A tiny float64 problem for the landscape tests, with direct (independent) evaluations at any
-// point: the weights are written by plain tensor copies, not through the code under test.
+// A tiny float64 problem (testing::tiny_model on testing::tiny_dataset), with direct (independent)
+// evaluations at any point: the weights are written by plain tensor copies, not through the code
+// under test.
 #include <torch/torch.h>
+
+#include <optional>
 
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
@@ -11,8 +14,10 @@
 namespace sharpscope::testing {
 
 struct TinyProblem {
-  explicit TinyProblem(int64_t examples = 48, int64_t batch_size = 1024, uint64_t seed = 0)
-      : model(tiny_model(seed)), data(tiny_dataset(examples, seed + 1)),
+  /// The data are drawn from `data_seed`, by default seed + 1.
+  explicit TinyProblem(int64_t examples = 48, int64_t batch_size = 1024, uint64_t seed = 0,
+                       std::optional<uint64_t> data_seed = std::nullopt)
+      : model(tiny_model(seed)), data(tiny_dataset(examples, data_seed.value_or(seed + 1))),
         objective(model, data, ObjectiveOptions{batch_size}), w0(clone(model.parameters())) {}
 
   // Evaluates at `point` by copying it into the model, then puts w back.

@@ -3,7 +3,7 @@
 #include <csignal>
 
 #include "sharpscope/core/error.h"
-#include "sharpscope/io/partial_grid.h"
+#include "sharpscope/core/interrupt.h"
 
 namespace sharpscope {
 
@@ -33,9 +33,9 @@ void install_interrupt_handler() {
 
 bool interrupt_requested() { return g_interrupted != 0; }
 
-void throw_if_interrupted(const std::string& partial_path) {
+void throw_if_interrupted(const std::string& where) {
   if (interrupt_requested())
-    throw Interrupted("interrupted: partial results saved to " + partial_path +
+    throw Interrupted("interrupted: partial results saved to " + where +
                       "; rerun with --resume to continue");
 }
 

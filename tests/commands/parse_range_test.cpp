@@ -1,10 +1,10 @@
-#include "sharpscope/landscape/range.h"
+#include "commands/parse.h"
 
 #include <gtest/gtest.h>
 
 #include "sharpscope/core/error.h"
 
-namespace sharpscope {
+namespace sharpscope::cli {
 namespace {
 
 TEST(LandscapeRange, EvenlySpacedWithExactEnds) {
@@ -41,4 +41,4 @@ TEST(LandscapeRange, IntegerListsIncreaseAndRespectTheMinimum) {
 }
 
 }  // namespace
-}  // namespace sharpscope
+}  // namespace sharpscope::cli

@@ -1,19 +1,20 @@
 #pragma once
-/// A fresh directory under the system temp dir for one test, removed with everything in it.
+/// A fresh directory under the system temp directory for one test, removed with everything in it
+/// when the test ends (pass or fail).
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <string>
 
-namespace sharpscope::test {
+namespace sharpscope::testing {
 
 class ScratchDir {
  public:
-  ScratchDir() {
+  explicit ScratchDir(const std::string& prefix = "sharpscope-test") {
     static std::atomic<int> counter{0};
     path_ = std::filesystem::temp_directory_path() /
-            ("sharpscope-io-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+            (prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
@@ -24,6 +25,7 @@ class ScratchDir {
   ScratchDir(const ScratchDir&) = delete;
   ScratchDir& operator=(const ScratchDir&) = delete;
 
+  std::string str() const { return path_.string(); }
   /// Path of `name` inside the directory.
   std::string file(const std::string& name) const { return (path_ / name).string(); }
   const std::filesystem::path& path() const { return path_; }
@@ -32,4 +34,4 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
-}  // namespace sharpscope::test
+}  // namespace sharpscope::testing
