@@ -38,7 +38,8 @@ RuleOptions variant(const std::string& name, double rho = 0.05) {
   return o;
 }
 
-TEST(OptimPasses, EveryVariantMatchesTheScienceTable) {
+// The passes column of docs/math.md §3.
+TEST(OptimPasses, EveryVariantMatchesTheMathTable) {
   struct Case {
     std::string name;
     std::function<void(RuleOptions&)> modify;

@@ -1,5 +1,5 @@
 #pragma once
-/// Hutchinson's trace estimator (Hutchinson 1990; Avron & Toledo 2011): tr(H) = E[zᵀHz] for
+/// Hutchinson's trace estimator (Hutchinson 1989; Avron & Toledo 2011): tr(H) = E[zᵀHz] for
 /// Rademacher z (entries ±1), so the mean of n probe values zᵢᵀHzᵢ is unbiased with standard error
 /// s/√n (s the sample standard deviation). Var(zᵀHz) = 2 Σ_{i≠j} H_ij²: exact for diagonal H.
 #include <Eigen/Core>

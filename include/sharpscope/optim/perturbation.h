@@ -40,7 +40,7 @@ class AscentRule {
 /// SAM (Foret et al.). Cost: N passes.
 std::unique_ptr<AscentRule> multi_step_ascent(const AscentOptions& options);
 
-/// Rand-SAM (Tiwary & Aananth, 001 Table 1): ε = ρ u/‖u‖, fresh u ~ N(0, I) per call. Still
+/// Rand-SAM (Tiwary & Aananth, 001 §4.2): ε = ρ u/‖u‖, fresh u ~ N(0, I) per call. Still
 /// evaluates ∇L_B(w) (diagnostics, StableSAM, GSAM). Cost: 1 pass.
 std::unique_ptr<AscentRule> random_ascent(double rho);
 
