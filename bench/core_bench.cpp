@@ -4,9 +4,9 @@
 // for a zoo architecture, printing one "name seconds" line per measurement (median of repeats).
 // bench/run_core_bench.sh runs it beside bench/core_bench.py (the same work in PyTorch) and
 // prints the ratios.
-#include <CLI/CLI.hpp>
 #include <torch/torch.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
   app.add_flag("--default-malloc", default_malloc, "Leave glibc's mmap threshold as it is");
   CLI11_PARSE(app, argc, argv);
 
-  const Runtime runtime = configure_runtime({threads, 0, c10::Device(c10::kCPU), c10::kFloat, !default_malloc});
+  const Runtime runtime =
+      configure_runtime({threads, 0, c10::Device(c10::kCPU), c10::kFloat, !default_malloc});
   const Dataset test = load_dataset(DataSpec{}, Split::kTest, {examples, std::nullopt});
   Model model(make_network(arch, {1, 28, 28, 10}), arch);
 
@@ -58,7 +59,8 @@ int main(int argc, char** argv) {
   const Objective curvature(model, test.slice(0, hvp_examples), {hvp_batch});
   const ParamList v = normalized(clone(model.parameters()));
   const double t_hvp = median_seconds(repeats, [&] { curvature.hvp(v); });
-  // The parameter-space primitives a SAM step adds to its passes (docs/math.md §1): ‖g‖, a copy of w.
+  // The parameter-space primitives a SAM step adds to its passes (docs/math.md §1): ‖g‖, a copy of
+  // w.
   const ParamList w = model.parameters();
   double sink = 0.0;
   const double t_norm = median_seconds(repeats * 20, [&] { sink += norm(v); });

@@ -3,19 +3,20 @@
 // the same batches, and prints
 //   <rule> <ms per step> <passes per step> <ms per pass> <overhead ms>
 // where overhead = step − passes × pass − (the base optimizer's update, timed alone). The overhead
-// is the parameter-space work of the rule (copies, norms, axpys: docs/math.md §1), the part sharpscope
-// controls beyond LibTorch's forward and backward. vs_sgd is the step time over the first rule's.
-#include <CLI/CLI.hpp>
+// is the parameter-space work of the rule (copies, norms, axpys: docs/math.md §1), the part
+// sharpscope controls beyond LibTorch's forward and backward. vs_sgd is the step time over the
+// first rule's.
 #include <torch/torch.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <limits>
 #include <memory>
 
-#include "sharpscope/core/model.h"
 #include "commands/parse.h"
+#include "sharpscope/core/model.h"
 #include "sharpscope/core/runtime.h"
 #include "sharpscope/core/zoo.h"
 #include "sharpscope/data/loader.h"
@@ -31,7 +32,8 @@ template <class F>
 double ms_per_call(int calls, F&& f) {
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < calls; ++i) f(i);
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / calls;
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
+         calls;
 }
 
 int main(int argc, char** argv) {
@@ -81,14 +83,19 @@ int main(int argc, char** argv) {
   };
   std::vector<double> best(rules.size() + 2, std::numeric_limits<double>::infinity());
   for (int round = -1; round < repeats; ++round) {  // round −1 warms up (allocator, oneDNN)
-    const auto keep = [&](size_t slot, double ms) { if (round >= 0) best[slot] = std::min(best[slot], ms); };
+    const auto keep = [&](size_t slot, double ms) {
+      if (round >= 0) best[slot] = std::min(best[slot], ms);
+    };
     keep(0, ms_per_call(steps, pass));
     keep(1, ms_per_call(steps, update));
     for (size_t r = 0; r < rules.size(); ++r) keep(r + 2, ms_per_call(steps, rule_step(r)));
   }
 
-  std::printf("arch %s batch %lld threads %d, best of %d rounds of %d steps\npass %.3f ms, update %.3f ms\n",
-              arch.c_str(), static_cast<long long>(batch_size), runtime.threads, repeats, steps, best[0], best[1]);
+  std::printf(
+      "arch %s batch %lld threads %d, best of %d rounds of %d steps\npass %.3f ms, update %.3f "
+      "ms\n",
+      arch.c_str(), static_cast<long long>(batch_size), runtime.threads, repeats, steps, best[0],
+      best[1]);
   std::printf("%-8s %9s %7s %12s %9s\n", "rule", "step_ms", "passes", "overhead_ms", "vs_sgd");
   for (size_t r = 0; r < rules.size(); ++r) {
     const double step_ms = best[r + 2];

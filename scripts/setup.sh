@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build git pkg-config
+  # The format check of the test suite (scripts/format.sh --check).
+  clang-format
   libtorch-dev libeigen3-dev libspectra-dev libhdf5-dev libcli11-dev libgtest-dev zlib1g-dev
   # The default reference BLAS is ~20x slower than OpenBLAS here (docs/performance.md).
   libopenblas0-openmp

@@ -3,18 +3,19 @@
 #include <cstdio>
 #include <sstream>
 
+#include "commands/parse.h"
 #include "sharpscope/ascent/ascent.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/direction_file.h"
 #include "sharpscope/io/h5_writer.h"
-#include "commands/parse.h"
 
 namespace sharpscope::cli {
 
 SplitObjective open_split(Session& session, const CommonOptions& options, Split split) {
   SplitObjective out;
   out.data = load_dataset(session.spec, split, Subset{options.subset, options.subset_seed});
-  out.objective = std::make_unique<Objective>(session.model, out.data, session.objective->options());
+  out.objective =
+      std::make_unique<Objective>(session.model, out.data, session.objective->options());
   return out;
 }
 
@@ -29,14 +30,18 @@ void add_direction_flags(CLI::App& cmd, DirectionFlags& f, const std::string& de
   cmd.add_option("--dirs", f.dirs,
                  "One or two directions: vN | rand[:SEED] | eigK | to:OTHER.pt | file:F.h5:NAME")
       ->capture_default_str();
-  cmd.add_option("--x", f.x, "Grid along the first direction, start:stop:count")->capture_default_str();
-  cmd.add_option("--y", f.y, "Grid along the second direction, start:stop:count")->capture_default_str();
+  cmd.add_option("--x", f.x, "Grid along the first direction, start:stop:count")
+      ->capture_default_str();
+  cmd.add_option("--y", f.y, "Grid along the second direction, start:stop:count")
+      ->capture_default_str();
   cmd.add_option("--rho", f.rho, "Ascent radius of vN directions")->capture_default_str();
   cmd.add_option("--ratio", f.ratio, "Relative ascent step sizes, e.g. 1:2 (default equal)");
   cmd.add_option("--scope", f.scope, "vN from the whole subset (full) or its first batch (batch)")
       ->capture_default_str();
-  cmd.add_flag("--include-bn", f.include_bn, "rand: also perturb 1-D tensors (biases, BatchNorm weights)");
-  cmd.add_flag("--orthogonalize", f.orthogonalize, "Gram-Schmidt: make the two directions orthonormal");
+  cmd.add_flag("--include-bn", f.include_bn,
+               "rand: also perturb 1-D tensors (biases, BatchNorm weights)");
+  cmd.add_flag("--orthogonalize", f.orthogonalize,
+               "Gram-Schmidt: make the two directions orthonormal");
   cmd.add_option("--eigen-file", f.eigen_file,
                  "eigK directions: file written by 'hessian spectrum --save-vectors'");
   cmd.add_flag("--resume", f.resume, "Continue an interrupted grid from its .partial.h5 file");
@@ -45,7 +50,8 @@ void add_direction_flags(CLI::App& cmd, DirectionFlags& f, const std::string& de
 GridSetup build_grid(Session& session, const CommonOptions& common, const DirectionFlags& f) {
   GridSetup setup;
   const std::vector<std::string> specs_text = parse_name_list(f.dirs, "--dirs");
-  if (specs_text.size() > 2) throw UsageError("--dirs = '" + f.dirs + "': give one or two directions");
+  if (specs_text.size() > 2)
+    throw UsageError("--dirs = '" + f.dirs + "': give one or two directions");
   std::vector<DirectionSpec> specs;
   for (const std::string& text : specs_text) specs.push_back(parse_direction(text));
   setup.grid.x = parse_range(f.x, "--x").values();
@@ -62,7 +68,7 @@ GridSetup build_grid(Session& session, const CommonOptions& common, const Direct
   options.eigen_file = f.eigen_file;
   const std::vector<std::string>& names = session.model.parameter_names();
   options.read_stored = [&names, &weights = session.model.parameters()](const std::string& path,
-                                                                           const std::string& name) {
+                                                                        const std::string& name) {
     return read_direction(path, name, names, weights);
   };
   for (size_t i = 0; i < specs.size(); ++i) {
@@ -71,7 +77,8 @@ GridSetup build_grid(Session& session, const CommonOptions& common, const Direct
     }
   }
   for (size_t i = 0; i < specs.size(); ++i) {
-    setup.directions.push_back(build_direction(specs[i], *session.objective, options, static_cast<int>(i)));
+    setup.directions.push_back(
+        build_direction(specs[i], *session.objective, options, static_cast<int>(i)));
   }
   if (f.orthogonalize) orthonormalize(setup.directions[0].values, setup.directions[1].values);
 
@@ -91,8 +98,8 @@ GridSetup build_grid(Session& session, const CommonOptions& common, const Direct
 std::string grid_signature(const Session& session, const Metadata& attributes) {
   std::ostringstream out;
   const Metadata& p = session.provenance.values();
-  for (const char* key : {"model_sha256", "data", "split", "subset", "dtype", "bn_mode", "label_smoothing",
-                          "device", "seed"}) {
+  for (const char* key : {"model_sha256", "data", "split", "subset", "dtype", "bn_mode",
+                          "label_smoothing", "device", "seed"}) {
     const auto it = p.find(key);
     out << key << "=" << (it == p.end() ? "" : it->second) << ";";
   }
@@ -100,7 +107,8 @@ std::string grid_signature(const Session& session, const Metadata& attributes) {
   return out.str();
 }
 
-void write_directions(H5Writer& writer, const Session& session, const std::vector<Direction>& directions) {
+void write_directions(H5Writer& writer, const Session& session,
+                      const std::vector<Direction>& directions) {
   for (size_t i = 0; i < directions.size(); ++i) {
     const std::string group = "directions/d" + std::to_string(i + 1);
     write_direction(writer, group, session.model.parameter_names(), directions[i].values,
@@ -109,8 +117,9 @@ void write_directions(H5Writer& writer, const Session& session, const std::vecto
   }
 }
 
-std::unique_ptr<PartialGrid> open_grid_rows(const std::string& out_path, const std::string& signature,
-                                            int64_t points, int64_t width, bool resume,
+std::unique_ptr<PartialGrid> open_grid_rows(const std::string& out_path,
+                                            const std::string& signature, int64_t points,
+                                            int64_t width, bool resume,
                                             const CommonOptions& common) {
   auto rows = std::make_unique<PartialGrid>(out_path, signature, points, width, resume);
   if (rows->completed() > 0) {

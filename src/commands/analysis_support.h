@@ -3,7 +3,6 @@
 /// (train/test gaps), direction flags, grid signatures for --resume, and the directions written
 /// into outputs.
 #include <CLI/CLI.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,11 +61,13 @@ std::string grid_signature(const Session& session, const Metadata& attributes);
 
 /// The directions of a grid as groups directions/d1, directions/d2 by parameter name, each with its
 /// spec and description.
-void write_directions(H5Writer& writer, const Session& session, const std::vector<Direction>& directions);
+void write_directions(H5Writer& writer, const Session& session,
+                      const std::vector<Direction>& directions);
 
 /// Opens a grid's resumable rows (PartialGrid) under `signature` and says when points are resumed.
-std::unique_ptr<PartialGrid> open_grid_rows(const std::string& out_path, const std::string& signature,
-                                            int64_t points, int64_t width, bool resume,
+std::unique_ptr<PartialGrid> open_grid_rows(const std::string& out_path,
+                                            const std::string& signature, int64_t points,
+                                            int64_t width, bool resume,
                                             const CommonOptions& common);
 
 /// Commits the output, drops the grid's partial file if there is one, and prints the summary and
@@ -79,6 +80,5 @@ std::string cell(double value, int width = 10);
 
 /// `text` right-aligned in `width` columns (table headers).
 std::string label(const std::string& text, int width);
-
 
 }  // namespace sharpscope::cli

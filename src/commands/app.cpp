@@ -1,9 +1,8 @@
 #include "commands/app.h"
 
-#include <CLI/CLI.hpp>
-
 #include <c10/util/Exception.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "commands/effective_options.h"

@@ -20,15 +20,18 @@ void add_common_options(CLI::App& command, CommonOptions& o, int64_t default_sub
   command.add_option("--subset", o.subset, "Number of examples, first in file order (0 = all)")
       ->capture_default_str();
   command.add_option("--subset-seed", o.subset_seed, "Draw the subset at random with this seed");
-  command.add_option("--batch-size", o.batch_size,
-                     "Evaluation batch size: changes speed and memory, never the result")
+  command
+      .add_option("--batch-size", o.batch_size,
+                  "Evaluation batch size: changes speed and memory, never the result")
       ->capture_default_str();
   command.add_option("--label-smoothing", o.label_smoothing, "Cross-entropy label smoothing")
       ->capture_default_str();
-  command.add_option("--bn", o.bn, "BatchNorm mode during analysis: eval | train")->capture_default_str();
+  command.add_option("--bn", o.bn, "BatchNorm mode during analysis: eval | train")
+      ->capture_default_str();
   command.add_option("--dtype", o.dtype, "float32 | float64")->capture_default_str();
   command.add_option("--device", o.device, "cpu | cuda | cuda:N")->capture_default_str();
-  command.add_option("--threads", o.threads, "Intra-op threads (0 = all cores)")->capture_default_str();
+  command.add_option("--threads", o.threads, "Intra-op threads (0 = all cores)")
+      ->capture_default_str();
   command.add_option("--seed", o.seed, "Seed for every random choice")->capture_default_str();
   command.add_option("--out", o.out, "Output HDF5 file");
   command.add_flag("--quiet,-q", o.quiet, "No progress bars or tables");
@@ -91,12 +94,16 @@ void say(const CommonOptions& o, const std::string& line) {
   if (!o.quiet) std::cout << line << "\n";
 }
 
-std::unique_ptr<H5Writer> open_output(const std::string& path) { return std::make_unique<H5Writer>(path); }
+std::unique_ptr<H5Writer> open_output(const std::string& path) {
+  return std::make_unique<H5Writer>(path);
+}
 
-void write_preamble(H5Writer& writer, const Provenance& provenance, const Model* model, const Metadata& extra) {
+void write_preamble(H5Writer& writer, const Provenance& provenance, const Model* model,
+                    const Metadata& extra) {
   writer.attributes("/", provenance.finish());
   if (model) {
-    for (const auto& [key, value] : model->metadata()) writer.attribute("/", "model_meta." + key, value);
+    for (const auto& [key, value] : model->metadata())
+      writer.attribute("/", "model_meta." + key, value);
   }
   writer.attributes("/", option_attributes(extra));
 }

@@ -4,7 +4,6 @@
 /// loaded and moved, data loaded, objective bound, provenance started), and the preamble every
 /// command writes into its output.
 #include <CLI/CLI.hpp>
-
 #include <memory>
 #include <optional>
 #include <string>

@@ -1,7 +1,6 @@
 #include "commands/effective_options.h"
 
 #include <CLI/CLI.hpp>
-
 #include <sstream>
 
 namespace sharpscope::cli {
@@ -54,7 +53,8 @@ EffectiveOptions effective_options() {
     if (!option->get_configurable()) continue;  // --help, --config
     out.options[key_of(*option)] = value_of(*option);
   }
-  out.config = without_empty_entries(g_root->config_to_str(/*default_also=*/true, /*write_description=*/false));
+  out.config = without_empty_entries(
+      g_root->config_to_str(/*default_also=*/true, /*write_description=*/false));
   return out;
 }
 

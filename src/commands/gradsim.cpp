@@ -4,13 +4,13 @@
 #include <iostream>
 
 #include "commands/analysis_support.h"
+#include "commands/parse.h"
 #include "commands/registry.h"
 #include "sharpscope/ascent/ascent.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
 #include "sharpscope/io/partial_grid.h"
 #include "sharpscope/landscape/gradient_geometry.h"
-#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -36,7 +36,8 @@ void run_matrix(const GradsimFlags& f) {
   const CosineMatrix r = cosine_matrix(*s.objective, options);
 
   if (!f.common.quiet) {
-    std::cout << "cos(grad L(w^pNi), grad L(w^pNj)), rho " << f.directions.rho << "\n" << label("N", 6);
+    std::cout << "cos(grad L(w^pNi), grad L(w^pNj)), rho " << f.directions.rho << "\n"
+              << label("N", 6);
     for (int n : r.steps) std::cout << label(std::to_string(n), 10);
     std::cout << label("|grad|", 12) << label("loss", 12) << "\n";
     const size_t n = r.steps.size();
@@ -47,7 +48,9 @@ void run_matrix(const GradsimFlags& f) {
     }
   }
   write_result(*writer, r);
-  write_preamble(*writer, s, {{"rho", number_text(options.rho)}, {"ratio", f.directions.ratio}, {"steps", f.steps}});
+  write_preamble(
+      *writer, s,
+      {{"rho", number_text(options.rho)}, {"ratio", f.directions.ratio}, {"steps", f.steps}});
   commit_output(*writer, nullptr, r.summary(), f.common);
 }
 
@@ -64,13 +67,16 @@ void run_field(const GradsimFlags& f) {
   options.validate();
   setup.attributes["reference"] = std::to_string(f.reference);
 
-  const auto rows = open_grid_rows(out_path, grid_signature(s, setup.attributes), options.grid.points(),
-                                   kCosineFieldRowWidth, f.directions.resume, f.common);
-  const CosineField r = cosine_field(*s.objective, setup.directions[0].values, setup.d2(), options, *rows);
+  const auto rows =
+      open_grid_rows(out_path, grid_signature(s, setup.attributes), options.grid.points(),
+                     kCosineFieldRowWidth, f.directions.resume, f.common);
+  const CosineField r =
+      cosine_field(*s.objective, setup.directions[0].values, setup.d2(), options, *rows);
 
   if (!f.common.quiet) {
     const size_t ny = std::max<size_t>(1, r.y.size());
-    std::cout << "cos(grad L(w^p" << f.reference << "), grad L(w + x d1 + y d2)), rows x, columns y\n"
+    std::cout << "cos(grad L(w^p" << f.reference
+              << "), grad L(w + x d1 + y d2)), rows x, columns y\n"
               << label("x \\ y", 9);
     for (size_t j = 0; j < ny; ++j) std::cout << cell(r.y.empty() ? 0.0 : r.y[j], 9);
     std::cout << "\n";
@@ -90,15 +96,19 @@ void run_field(const GradsimFlags& f) {
 
 void register_gradsim(CLI::App& app) {
   auto f = std::make_shared<GradsimFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "gradsim", "Cosine similarity of gradients at perturbed weights (000 Fig. 5), or a cosine field (Fig. 6)");
+  CLI::App* cmd = app.add_subcommand("gradsim",
+                                     "Cosine similarity of gradients at perturbed weights (000 "
+                                     "Fig. 5), or a cosine field (Fig. 6)");
   cmd->footer(
       "Examples:\n"
       "  sharpscope gradsim model.pt --rho 0.1 --steps 0,1,2,3,4\n"
       "  sharpscope gradsim model.pt --field --rho 0.5 --dirs v1,v2 --x 0:0.5:6 --y 0:0.5:6");
-  cmd->add_option("model", f->model, "Model: sharpscope checkpoint or TorchScript file")->required();
-  cmd->add_option("--steps", f->steps, "N of the perturbed weights w^pN (0 = w)")->capture_default_str();
-  cmd->add_flag("--field", f->field, "Cosine field over a grid spanned by --dirs instead of the matrix");
+  cmd->add_option("model", f->model, "Model: sharpscope checkpoint or TorchScript file")
+      ->required();
+  cmd->add_option("--steps", f->steps, "N of the perturbed weights w^pN (0 = w)")
+      ->capture_default_str();
+  cmd->add_flag("--field", f->field,
+                "Cosine field over a grid spanned by --dirs instead of the matrix");
   cmd->add_option("--reference", f->reference, "--field: compare with grad L(w^pR), R = this")
       ->capture_default_str();
   f->directions.x = f->directions.y = "0:0.5:6";

@@ -9,7 +9,8 @@ namespace sharpscope::cli {
 
 void register_hessian(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
-      "hessian", "Hessian of the loss: extreme eigenvalues, trace, spectral density (PyHessian defaults)");
+      "hessian",
+      "Hessian of the loss: extreme eigenvalues, trace, spectral density (PyHessian defaults)");
   cmd->require_subcommand(1);
   register_hessian_spectrum(*cmd);
   register_hessian_trace(*cmd);

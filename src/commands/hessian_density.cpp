@@ -20,8 +20,9 @@ void run_density(const DensityFlags& f) {
   options.seed = f.hessian.common.seed;
   options.validate();
   HessianRun run = open_hessian_run(f.hessian, "density");
-  const auto progress = hvp_progress(*run.op, "hessian density",
-                                     static_cast<int64_t>(options.runs) * options.lanczos_steps, f.hessian);
+  const auto progress =
+      hvp_progress(*run.op, "hessian density",
+                   static_cast<int64_t>(options.runs) * options.lanczos_steps, f.hessian);
   const DensityResult result = slq_density(*run.op, options);
   progress->finish();
   say(f.hessian.common, result.brief_report());
@@ -57,7 +58,8 @@ void register_hessian_density(CLI::App& hessian) {
                   "max(1, spectral range)")
       ->capture_default_str();
   cmd->add_option("--grid", f->options.bins, "Grid points")->capture_default_str();
-  cmd->add_option("--probe", f->probe, "rademacher | gaussian start vectors")->capture_default_str();
+  cmd->add_option("--probe", f->probe, "rademacher | gaussian start vectors")
+      ->capture_default_str();
   cmd->callback([f] { run_density(*f); });
 }
 

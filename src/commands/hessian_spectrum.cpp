@@ -43,7 +43,8 @@ void run_spectrum(const SpectrumFlags& f) {
   options.seed = f.hessian.common.seed;
   options.validate();
   HessianRun run = open_hessian_run(f.hessian, "spectrum");
-  const auto progress = hvp_progress(*run.op, "hessian spectrum", max_spectrum_hvps(options, run.op->rows()), f.hessian);
+  const auto progress = hvp_progress(*run.op, "hessian spectrum",
+                                     max_spectrum_hvps(options, run.op->rows()), f.hessian);
   const SpectrumResult result = compute_spectrum(*run.op, options);
   progress->finish();
   if (!f.hessian.common.quiet) print_table(result);

@@ -10,14 +10,17 @@ void add_hessian_flags(CLI::App& command, HessianFlags& f) {
   command.add_option("model", f.model, "Model: sharpscope checkpoint or TorchScript file (.pt)")
       ->required();
   add_common_options(command, f.common);
-  command.add_option("--hvp", f.hvp,
-                     "exact (double backward) | finite-difference (central differences of "
-                     "gradients, 2 gradient passes per HVP)")
+  command
+      .add_option("--hvp", f.hvp,
+                  "exact (double backward) | finite-difference (central differences of "
+                  "gradients, 2 gradient passes per HVP)")
       ->capture_default_str();
-  command.add_option("--params", f.params,
-                     "Regex on parameter names: restrict H to that block, e.g. '^fc2\\.' (default all)");
-  command.add_option("--fd-step", f.fd_step,
-                     "Relative finite-difference step (0 = cube root of the dtype's epsilon)")
+  command.add_option(
+      "--params", f.params,
+      "Regex on parameter names: restrict H to that block, e.g. '^fc2\\.' (default all)");
+  command
+      .add_option("--fd-step", f.fd_step,
+                  "Relative finite-difference step (0 = cube root of the dtype's epsilon)")
       ->capture_default_str();
 }
 
@@ -55,8 +58,8 @@ void write_hessian_preamble(HessianRun& run, const HessianFlags& f, const std::s
 
 std::unique_ptr<Progress> hvp_progress(HvpOperator& op, const std::string& label, int64_t bound,
                                        const HessianFlags& flags) {
-  auto progress = std::make_unique<Progress>(label + " (HVPs, at most " + std::to_string(bound) + ")", bound,
-                                             flags.common.quiet);
+  auto progress = std::make_unique<Progress>(
+      label + " (HVPs, at most " + std::to_string(bound) + ")", bound, flags.common.quiet);
   op.on_product([bar = progress.get()](int64_t hvps) { bar->update(hvps); });
   return progress;
 }

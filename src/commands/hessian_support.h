@@ -2,15 +2,14 @@
 /// What the three `sharpscope hessian` subcommands share: the HVP-operator flags (--hvp, --params,
 /// --fd-step), opening the session and operator, and the output preamble.
 #include <CLI/CLI.hpp>
-
 #include <memory>
 #include <string>
 
 #include "commands/common.h"
 #include "sharpscope/core/number_text.h"
+#include "sharpscope/core/progress.h"
 #include "sharpscope/hessian/hvp_operator.h"
 #include "sharpscope/io/h5_writer.h"
-#include "sharpscope/core/progress.h"
 
 namespace sharpscope::cli {
 
@@ -48,6 +47,5 @@ void write_hessian_preamble(HessianRun& run, const HessianFlags& flags, const st
 
 /// Commits the output and says where it went.
 void commit_hessian_output(HessianRun& run, const HessianFlags& flags);
-
 
 }  // namespace sharpscope::cli

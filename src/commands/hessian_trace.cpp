@@ -35,7 +35,8 @@ void run_trace(const TraceFlags& f) {
 
 void register_hessian_trace(CLI::App& hessian) {
   auto f = std::make_shared<TraceFlags>();
-  CLI::App* cmd = hessian.add_subcommand("trace", "Hutchinson trace of the Hessian with standard error");
+  CLI::App* cmd =
+      hessian.add_subcommand("trace", "Hutchinson trace of the Hessian with standard error");
   cmd->footer(
       "Examples:\n"
       "  sharpscope hessian trace model.pt                         # PyHessian trace()\n"

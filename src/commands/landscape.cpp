@@ -8,7 +8,8 @@ namespace sharpscope::cli {
 
 void register_landscape(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
-      "landscape", "Loss landscapes: along ascent directions, on 2-D grids, between two checkpoints");
+      "landscape",
+      "Loss landscapes: along ascent directions, on 2-D grids, between two checkpoints");
   cmd->require_subcommand(1);
   register_landscape_ascent(*cmd);
   register_landscape_interp(*cmd);

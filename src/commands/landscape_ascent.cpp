@@ -3,11 +3,11 @@
 
 #include "commands/analysis_support.h"
 #include "commands/landscape_subcommands.h"
+#include "commands/parse.h"
 #include "sharpscope/ascent/ascent.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
 #include "sharpscope/landscape/ascent_curves.h"
-#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -51,8 +51,12 @@ void run_ascent(const AscentFlags& f) {
     std::cout << "\n";
   }
   write_result(*writer, r);
-  write_preamble(*writer, s, {{"rho", number_text(f.rho)}, {"ratio", f.ratio}, {"steps", f.steps},
-                              {"k", f.k}, {"scope", f.scope}});
+  write_preamble(*writer, s,
+                 {{"rho", number_text(f.rho)},
+                  {"ratio", f.ratio},
+                  {"steps", f.steps},
+                  {"k", f.k},
+                  {"scope", f.scope}});
   commit_output(*writer, nullptr, r.summary(), f.common);
 }
 
@@ -60,12 +64,16 @@ void run_ascent(const AscentFlags& f) {
 
 void register_landscape_ascent(CLI::App& landscape) {
   auto f = std::make_shared<AscentFlags>();
-  CLI::App* cmd = landscape.add_subcommand("ascent", "Loss along ascent directions L(w + k v_N) (000 Fig. 3)");
-  cmd->footer("Example:\n  sharpscope landscape ascent model.pt --rho 0.1 --steps 1,2,3,5,10 --k 0:0.2:21");
-  cmd->add_option("model", f->model, "Model: sharpscope checkpoint or TorchScript file")->required();
+  CLI::App* cmd =
+      landscape.add_subcommand("ascent", "Loss along ascent directions L(w + k v_N) (000 Fig. 3)");
+  cmd->footer(
+      "Example:\n  sharpscope landscape ascent model.pt --rho 0.1 --steps 1,2,3,5,10 --k 0:0.2:21");
+  cmd->add_option("model", f->model, "Model: sharpscope checkpoint or TorchScript file")
+      ->required();
   cmd->add_option("--rho", f->rho, "Ascent radius rho")->capture_default_str();
   cmd->add_option("--ratio", f->ratio, "Relative ascent step sizes, e.g. 1:2 (default equal)");
-  cmd->add_option("--steps", f->steps, "Numbers of ascent steps N, one curve each")->capture_default_str();
+  cmd->add_option("--steps", f->steps, "Numbers of ascent steps N, one curve each")
+      ->capture_default_str();
   cmd->add_option("--k", f->k, "Distances along v_N, start:stop:count")->capture_default_str();
   cmd->add_option("--scope", f->scope, "full (one direction) | batch (a direction per mini-batch)")
       ->capture_default_str();

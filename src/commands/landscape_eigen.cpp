@@ -4,12 +4,12 @@
 
 #include "commands/analysis_support.h"
 #include "commands/landscape_subcommands.h"
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
+#include "sharpscope/core/progress.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
-#include "sharpscope/core/progress.h"
 #include "sharpscope/landscape/eigen_line.h"
-#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -52,43 +52,56 @@ void run_eigen(const EigenFlags& f) {
       for (double v : line.eigenvalues) std::cout << " " << cell(v, 0);
       std::cout << " (" << line.hvps << " HVPs)";
       if (!line.loss.empty()) {
-        std::cout << "; along v1, L at t = " << cell(t.front(), 0) << ", " << cell(t[nx / 2], 0) << ", "
-                  << cell(t.back(), 0) << ": " << cell(line.loss.front(), 0) << ", " << cell(line.loss[nx / 2], 0)
-                  << ", " << cell(line.loss[nx - 1], 0);
+        std::cout << "; along v1, L at t = " << cell(t.front(), 0) << ", " << cell(t[nx / 2], 0)
+                  << ", " << cell(t.back(), 0) << ": " << cell(line.loss.front(), 0) << ", "
+                  << cell(line.loss[nx / 2], 0) << ", " << cell(line.loss[nx - 1], 0);
       }
       std::cout << "\n";
     }
     if (m + 1 < f.models.size()) continue;
     // The preamble needs a live session: the last one. Its provenance names one model; the file is
     // about the whole series, so the model attributes point at the per-model datasets.
-    write_preamble(*writer, s, {{"models", std::to_string(f.models.size())}, {"top", std::to_string(f.top)},
-                                {"x", f.x}, {"method", f.method}, {"tol", number_text(f.tol)},
-                                {"max_iter", std::to_string(f.max_iter)}, {"params", f.params}});
+    write_preamble(*writer, s,
+                   {{"models", std::to_string(f.models.size())},
+                    {"top", std::to_string(f.top)},
+                    {"x", f.x},
+                    {"method", f.method},
+                    {"tol", number_text(f.tol)},
+                    {"max_iter", std::to_string(f.max_iter)},
+                    {"params", f.params}});
     writer->attribute("/", "model", std::to_string(f.models.size()) + " models (dataset 'models')");
     writer->attribute("/", "model_sha256", std::string("per model: dataset 'model_sha256'"));
   }
   progress.finish();
   write_result(*writer, series);
-  commit_output(*writer, nullptr, std::to_string(f.models.size()) + " models x " + std::to_string(f.top) +
-                                      " eigenvectors x " + std::to_string(nx) + " points", f.common);
+  commit_output(*writer, nullptr,
+                std::to_string(f.models.size()) + " models x " + std::to_string(f.top) +
+                    " eigenvectors x " + std::to_string(nx) + " points",
+                f.common);
 }
 
 }  // namespace
 
 void register_landscape_eigen(CLI::App& landscape) {
   auto f = std::make_shared<EigenFlags>();
-  CLI::App* cmd = landscape.add_subcommand(
-      "eigen", "Loss along each model's top Hessian eigenvectors, over a series of checkpoints (003 Fig. 2)");
+  CLI::App* cmd = landscape.add_subcommand("eigen",
+                                           "Loss along each model's top Hessian eigenvectors, over "
+                                           "a series of checkpoints (003 Fig. 2)");
   cmd->footer(
       "Examples:\n"
-      "  sharpscope landscape eigen ckpt/sam.epoch1.pt ckpt/sam.epoch5.pt ckpt/sam.pt --top 1 --x -1:1:21\n"
+      "  sharpscope landscape eigen ckpt/sam.epoch1.pt ckpt/sam.epoch5.pt ckpt/sam.pt --top 1 --x "
+      "-1:1:21\n"
       "  sharpscope landscape eigen sgd.pt sam.pt stablesam.pt --top 2 --subset 2048");
-  cmd->add_option("models", f->models, "Checkpoints (a training series, or models to compare)")->required();
+  cmd->add_option("models", f->models, "Checkpoints (a training series, or models to compare)")
+      ->required();
   cmd->add_option("--top", f->top, "Eigenvectors per model")->capture_default_str();
-  cmd->add_option("--x", f->x, "Steps t along each unit eigenvector, start:stop:count")->capture_default_str();
+  cmd->add_option("--x", f->x, "Steps t along each unit eigenvector, start:stop:count")
+      ->capture_default_str();
   cmd->add_option("--method", f->method, "lanczos | power")->capture_default_str();
-  cmd->add_option("--tol", f->tol, "Eigen-solver tolerance (as hessian spectrum)")->capture_default_str();
-  cmd->add_option("--max-iter", f->max_iter, "Eigen-solver iterations (as hessian spectrum)")->capture_default_str();
+  cmd->add_option("--tol", f->tol, "Eigen-solver tolerance (as hessian spectrum)")
+      ->capture_default_str();
+  cmd->add_option("--max-iter", f->max_iter, "Eigen-solver iterations (as hessian spectrum)")
+      ->capture_default_str();
   cmd->add_option("--params", f->params, "Regex: restrict the Hessian to these parameters");
   add_common_options(*cmd, f->common);
   cmd->callback([f] { run_eigen(*f); });

@@ -30,7 +30,8 @@ std::vector<size_t> shown(size_t n) {
 void print_surface(const Surface& r) {
   const size_t ny = std::max<size_t>(1, r.y.size());
   std::cout << "loss L(w + x d1" << (r.y.empty() ? "" : " + y d2") << "), rows x"
-            << (r.y.empty() ? "" : ", columns y") << "\n" << label("x \\ y", 9);
+            << (r.y.empty() ? "" : ", columns y") << "\n"
+            << label("x \\ y", 9);
   if (!r.y.empty()) {
     for (size_t j : shown(ny)) std::cout << cell(r.y[j], 10);
   } else {
@@ -55,9 +56,11 @@ void run_interp(const InterpFlags& f) {
   const GridSetup setup = build_grid(s, f.common, f.directions);
   for (const Direction& d : setup.directions) say(f.common, "direction " + d.description);
 
-  const auto rows = open_grid_rows(out_path, grid_signature(s, setup.attributes), setup.grid.points(),
-                                   kSurfaceRowWidth, f.directions.resume, f.common);
-  const Surface r = evaluate_surface(*s.objective, setup.directions[0].values, setup.d2(), setup.grid, *rows);
+  const auto rows =
+      open_grid_rows(out_path, grid_signature(s, setup.attributes), setup.grid.points(),
+                     kSurfaceRowWidth, f.directions.resume, f.common);
+  const Surface r =
+      evaluate_surface(*s.objective, setup.directions[0].values, setup.d2(), setup.grid, *rows);
 
   if (!f.common.quiet) print_surface(r);
   write_result(*writer, r, f.common.split);
@@ -71,13 +74,15 @@ void run_interp(const InterpFlags& f) {
 void register_landscape_interp(CLI::App& landscape) {
   auto f = std::make_shared<InterpFlags>();
   CLI::App* cmd = landscape.add_subcommand(
-      "interp", "Loss on a 2-D grid L(w + x d1 + y d2), or a 1-D line with one direction (000 Fig. 4)");
+      "interp",
+      "Loss on a 2-D grid L(w + x d1 + y d2), or a 1-D line with one direction (000 Fig. 4)");
   cmd->footer(
       "Examples:\n"
       "  sharpscope landscape interp model.pt --dirs v1,v10 --x -0.2:0.2:21 --y -0.2:0.2:21\n"
       "  sharpscope landscape interp model.pt --dirs rand:1,rand:2 --x -1:1:41 --y -1:1:41\n"
       "  sharpscope landscape interp model.pt --dirs to:other.pt --x -0.5:1.5:41");
-  cmd->add_option("model", f->model, "Model: sharpscope checkpoint or TorchScript file")->required();
+  cmd->add_option("model", f->model, "Model: sharpscope checkpoint or TorchScript file")
+      ->required();
   add_direction_flags(*cmd, f->directions, "v1,v10", 0.1);
   add_common_options(*cmd, f->common);
   cmd->callback([f] { run_interp(*f); });

@@ -4,13 +4,13 @@
 
 #include "commands/analysis_support.h"
 #include "commands/landscape_subcommands.h"
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
 #include "sharpscope/io/partial_grid.h"
 #include "sharpscope/landscape/checkpoint_line.h"
-#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -27,11 +27,13 @@ ParamList load_endpoint(const std::string& path, Model& a) {
   Model b = Model::load(path);
   b.to(a.device(), a.dtype());
   if (b.parameter_names() != a.parameter_names()) {
-    throw InputError(path + ": parameters differ from the first model's (not the same architecture)");
+    throw InputError(path +
+                     ": parameters differ from the first model's (not the same architecture)");
   }
   for (size_t i = 0; i < a.parameters().size(); ++i) {
     if (!b.parameters()[i].sizes().equals(a.parameters()[i].sizes())) {
-      throw InputError(path + ": parameter '" + a.parameter_names()[i] + "' has another shape than in the first model");
+      throw InputError(path + ": parameter '" + a.parameter_names()[i] +
+                       "' has another shape than in the first model");
     }
   }
   return clone(b.parameters());
@@ -52,9 +54,11 @@ void run_line(const LineFlags& f) {
   const Objective& test = session_is_train ? *other.objective : *s.objective;
 
   const Metadata attributes{{"alpha", f.alpha}, {"model_b", f.model_b}};
-  const auto rows = open_grid_rows(
-      out_path, grid_signature(s, attributes) + "model_b_sha256=" + s.provenance.values().at("model_b_sha256"),
-      static_cast<int64_t>(alpha.size()), kLineRowWidth, f.resume, f.common);
+  const auto rows =
+      open_grid_rows(out_path,
+                     grid_signature(s, attributes) +
+                         "model_b_sha256=" + s.provenance.values().at("model_b_sha256"),
+                     static_cast<int64_t>(alpha.size()), kLineRowWidth, f.resume, f.common);
   const CheckpointLine r = evaluate_checkpoint_line(train, &test, weights_b, alpha, *rows);
 
   if (!f.common.quiet) {
@@ -74,12 +78,14 @@ void run_line(const LineFlags& f) {
 
 void register_landscape_line(CLI::App& landscape) {
   auto f = std::make_shared<LineFlags>();
-  CLI::App* cmd = landscape.add_subcommand(
-      "line", "Train/test loss and error on (1-alpha) w_A + alpha w_B between two checkpoints (002 Fig. 5.1)");
+  CLI::App* cmd = landscape.add_subcommand("line",
+                                           "Train/test loss and error on (1-alpha) w_A + alpha w_B "
+                                           "between two checkpoints (002 Fig. 5.1)");
   cmd->footer("Example:\n  sharpscope landscape line sgd.pt sam.pt --alpha -0.5:1.5:41");
   cmd->add_option("model_a", f->model_a, "First model (alpha = 0)")->required();
   cmd->add_option("model_b", f->model_b, "Second model (alpha = 1), same architecture")->required();
-  cmd->add_option("--alpha", f->alpha, "Positions on the line, start:stop:count")->capture_default_str();
+  cmd->add_option("--alpha", f->alpha, "Positions on the line, start:stop:count")
+      ->capture_default_str();
   cmd->add_flag("--resume", f->resume, "Continue an interrupted run from its .partial.h5 file");
   add_common_options(*cmd, f->common);
   cmd->callback([f] { run_line(*f); });

@@ -1,15 +1,16 @@
 // sharpscope loss-decrease MODEL: ΔL(u) = L(u) − L(u − η g) for g = ∇L(w^{pN}) and u = w^{pM}
 // (Kim et al. 000 Fig. 7), optionally along the segment w^{pA} → w^{pB} (Fig. 8).
+#include "sharpscope/landscape/loss_decrease.h"
+
 #include <iostream>
 
 #include "commands/analysis_support.h"
+#include "commands/parse.h"
 #include "commands/registry.h"
 #include "sharpscope/ascent/ascent.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
-#include "sharpscope/landscape/loss_decrease.h"
-#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -63,7 +64,8 @@ void run_loss_decrease(const LossDecreaseFlags& f) {
     for (const std::string& end : parse_name_list(f.segment, "--segment")) {
       ends.push_back(parse_int_list(end, "--segment", 0)[0]);
     }
-    if (ends.size() != 2) throw UsageError("--segment = '" + f.segment + "': expected two N, e.g. 1,2");
+    if (ends.size() != 2)
+      throw UsageError("--segment = '" + f.segment + "': expected two N, e.g. 1,2");
     options.segment = std::make_pair(ends[0], ends[1]);
   }
   options.validate();
@@ -74,8 +76,13 @@ void run_loss_decrease(const LossDecreaseFlags& f) {
 
   if (!f.common.quiet) print(r);
   write_result(*writer, r);
-  write_preamble(*writer, s, {{"rho", number_text(f.rho)}, {"ratio", f.ratio}, {"steps", f.steps},
-                              {"lr", number_text(f.lr)}, {"segment", f.segment}, {"points", std::to_string(f.points)}});
+  write_preamble(*writer, s,
+                 {{"rho", number_text(f.rho)},
+                  {"ratio", f.ratio},
+                  {"steps", f.steps},
+                  {"lr", number_text(f.lr)},
+                  {"segment", f.segment},
+                  {"points", std::to_string(f.points)}});
   commit_output(*writer, nullptr, r.summary(), f.common);
 }
 
@@ -84,15 +91,18 @@ void run_loss_decrease(const LossDecreaseFlags& f) {
 void register_loss_decrease(CLI::App& app) {
   auto f = std::make_shared<LossDecreaseFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "loss-decrease", "Loss decrease L(u) - L(u - lr g) of each gradient at each perturbed weight (000 Fig. 7, 8)");
+      "loss-decrease",
+      "Loss decrease L(u) - L(u - lr g) of each gradient at each perturbed weight (000 Fig. 7, 8)");
   cmd->footer(
       "Examples (the paper uses the first training batch: --subset 128):\n"
       "  sharpscope loss-decrease model.pt --rho 0.1 --steps 0,1,2 --lr 0.1 --subset 128\n"
       "  sharpscope loss-decrease model.pt --steps 0,1,2 --segment 1,2 --points 11 --subset 128");
-  cmd->add_option("model", f->model, "Model: sharpscope checkpoint or TorchScript file")->required();
+  cmd->add_option("model", f->model, "Model: sharpscope checkpoint or TorchScript file")
+      ->required();
   cmd->add_option("--rho", f->rho, "Ascent radius rho")->capture_default_str();
   cmd->add_option("--ratio", f->ratio, "Relative ascent step sizes, e.g. 1:2 (default equal)");
-  cmd->add_option("--steps", f->steps, "N of the gradients and weights (0 = w)")->capture_default_str();
+  cmd->add_option("--steps", f->steps, "N of the gradients and weights (0 = w)")
+      ->capture_default_str();
   cmd->add_option("--lr", f->lr, "Step size eta of u - eta g")->capture_default_str();
   cmd->add_option("--segment", f->segment, "A,B: also along the segment from w^pA to w^pB");
   cmd->add_option("--points", f->points, "Points on the segment (t = 0..1)")->capture_default_str();

@@ -58,7 +58,8 @@ Enum parse_choice(const std::string& text, const std::string& flag,
 
 }  // namespace
 
-// ---- Numbers, lists and ranges -------------------------------------------------------------------
+// ---- Numbers, lists and ranges
+// -------------------------------------------------------------------
 
 std::vector<double> Range::values() const {
   std::vector<double> out(static_cast<size_t>(count));
@@ -80,7 +81,8 @@ Range parse_range(const std::string& text, const std::string& flag) {
   const bool log_scale = parts.size() == 4 && parts[3] == "log";
   if ((parts.size() != 3 && !log_scale) || !parse_double(parts[0], range.start) ||
       !parse_double(parts[1], range.stop) || !parse_long(parts[2], count)) {
-    throw UsageError(prefix + "expected start:stop:count[:log], e.g. -0.2:0.2:21 or 0.001:0.3:100:log");
+    throw UsageError(prefix +
+                     "expected start:stop:count[:log], e.g. -0.2:0.2:21 or 0.001:0.3:100:log");
   }
   if (log_scale && !(range.start > 0.0)) throw UsageError(prefix + "a log range needs start > 0");
   range.log = log_scale;
@@ -110,7 +112,8 @@ std::vector<int> parse_int_list(const std::string& text, const std::string& flag
   return values;
 }
 
-std::vector<double> parse_number_list(const std::string& text, const std::string& flag, double minimum) {
+std::vector<double> parse_number_list(const std::string& text, const std::string& flag,
+                                      double minimum) {
   std::vector<double> values;
   for (const std::string& part : split(text, ',')) {
     double value = 0.0;
@@ -138,7 +141,8 @@ std::vector<double> parse_ratio(const std::string& text, const std::string& flag
   for (const std::string& item : split(text, ':')) {
     double value = 0.0;
     if (!parse_double(item, value) || !(value > 0.0)) {
-      throw UsageError(flag + " = '" + text + "': expected positive numbers separated by ':', e.g. 1:2");
+      throw UsageError(flag + " = '" + text +
+                       "': expected positive numbers separated by ':', e.g. 1:2");
     }
     parts.push_back(value);
   }
@@ -146,7 +150,8 @@ std::vector<double> parse_ratio(const std::string& text, const std::string& flag
   return parts;
 }
 
-// ---- Runtime and data ----------------------------------------------------------------------------
+// ---- Runtime and data
+// ----------------------------------------------------------------------------
 
 c10::ScalarType parse_dtype(const std::string& text) {
   if (text == "float32" || text == "float") return c10::kFloat;
@@ -222,14 +227,17 @@ DataSpec parse_data_spec(const std::string& text, const std::string& flag) {
   if (kind == "synthetic") {
     spec.kind = DataKind::kSynthetic;
     spec.directory.clear();
-    spec.synthetic = has_value ? parse_synthetic(text, value, flag)
-                               : std::vector<int64_t>(kSyntheticDefaults.begin(), kSyntheticDefaults.end());
+    spec.synthetic =
+        has_value ? parse_synthetic(text, value, flag)
+                  : std::vector<int64_t>(kSyntheticDefaults.begin(), kSyntheticDefaults.end());
   } else if (kind == "fmnist") {
     spec.kind = DataKind::kFashionMnist;
     spec.directory = has_value ? value : kFashionMnistDirectory;
   } else if (kind == "mnist" || kind == "cifar10" || kind == "cifar100") {
     if (!has_value) throw malformed_data(text, flag);
-    spec.kind = kind == "mnist" ? DataKind::kMnist : kind == "cifar10" ? DataKind::kCifar10 : DataKind::kCifar100;
+    spec.kind = kind == "mnist"     ? DataKind::kMnist
+                : kind == "cifar10" ? DataKind::kCifar10
+                                    : DataKind::kCifar100;
     spec.directory = value;
   } else {
     throw malformed_data(text, flag);
@@ -237,7 +245,8 @@ DataSpec parse_data_spec(const std::string& text, const std::string& flag) {
   return spec;
 }
 
-// ---- Analyses ------------------------------------------------------------------------------------
+// ---- Analyses
+// ------------------------------------------------------------------------------------
 
 Scope parse_scope(const std::string& text) {
   if (text == "full") return Scope::kFull;
@@ -297,32 +306,38 @@ void parse_sharpness_kinds(const std::string& text, SharpnessOptions& options) {
 
 HvpMode parse_hvp_mode(const std::string& text) {
   return parse_choice<HvpMode, 2>(
-      text, "--hvp", {{{"exact", HvpMode::kExact}, {"finite-difference", HvpMode::kFiniteDifference}}});
+      text, "--hvp",
+      {{{"exact", HvpMode::kExact}, {"finite-difference", HvpMode::kFiniteDifference}}});
 }
 
 EigenMethod parse_eigen_method(const std::string& text) {
-  return parse_choice<EigenMethod, 2>(text, "--method",
-                                      {{{"lanczos", EigenMethod::kLanczos}, {"power", EigenMethod::kPower}}});
+  return parse_choice<EigenMethod, 2>(
+      text, "--method", {{{"lanczos", EigenMethod::kLanczos}, {"power", EigenMethod::kPower}}});
 }
 
 SpectrumEnd parse_spectrum_end(const std::string& text) {
-  return parse_choice<SpectrumEnd, 3>(
-      text, "--which",
-      {{{"largest", SpectrumEnd::kLargest}, {"smallest", SpectrumEnd::kSmallest}, {"both", SpectrumEnd::kBoth}}});
+  return parse_choice<SpectrumEnd, 3>(text, "--which",
+                                      {{{"largest", SpectrumEnd::kLargest},
+                                        {"smallest", SpectrumEnd::kSmallest},
+                                        {"both", SpectrumEnd::kBoth}}});
 }
 
 ProbeKind parse_probe_kind(const std::string& text) {
   return parse_choice<ProbeKind, 2>(
-      text, "--probe", {{{"rademacher", ProbeKind::kRademacher}, {"gaussian", ProbeKind::kGaussian}}});
+      text, "--probe",
+      {{{"rademacher", ProbeKind::kRademacher}, {"gaussian", ProbeKind::kGaussian}}});
 }
 
-// ---- Training ------------------------------------------------------------------------------------
+// ---- Training
+// ------------------------------------------------------------------------------------
 
 void apply_optimizer_name(const std::string& name, RuleOptions& o) {
-  const UsageError unknown("--optimizer = '" + name +
-                           "': expected sgd, sam, msam, rand-sam, asam, stablesam, stableasam, gsam, "
-                           "psam or esam (SAM-N as sam-N, MSAM-N as msam-N)");
-  for (const auto& [prefix, variant] : {std::pair{"sam-", Variant::kSam}, std::pair{"msam-", Variant::kMsam}}) {
+  const UsageError unknown(
+      "--optimizer = '" + name +
+      "': expected sgd, sam, msam, rand-sam, asam, stablesam, stableasam, gsam, "
+      "psam or esam (SAM-N as sam-N, MSAM-N as msam-N)");
+  for (const auto& [prefix, variant] :
+       {std::pair{"sam-", Variant::kSam}, std::pair{"msam-", Variant::kMsam}}) {
     const std::string p = prefix;
     if (name.rfind(p, 0) != 0) continue;
     long long steps = 0;
@@ -367,37 +382,44 @@ Schedule parse_schedule(const std::string& text) {
 }
 
 BaseKind parse_base_kind(const std::string& text) {
-  return parse_choice<BaseKind, 2>(text, "--base", {{{"sgd", BaseKind::kSgd}, {"adamw", BaseKind::kAdamW}}});
+  return parse_choice<BaseKind, 2>(text, "--base",
+                                   {{{"sgd", BaseKind::kSgd}, {"adamw", BaseKind::kAdamW}}});
 }
 
 LrScheduleKind parse_lr_schedule(const std::string& text) {
-  return parse_choice<LrScheduleKind, 3>(
-      text, "--lr-schedule",
-      {{{"constant", LrScheduleKind::kConstant}, {"step", LrScheduleKind::kStep}, {"cosine", LrScheduleKind::kCosine}}});
+  return parse_choice<LrScheduleKind, 3>(text, "--lr-schedule",
+                                         {{{"constant", LrScheduleKind::kConstant},
+                                           {"step", LrScheduleKind::kStep},
+                                           {"cosine", LrScheduleKind::kCosine}}});
 }
 
 Augment parse_augment(const std::string& text) {
-  return parse_choice<Augment, 3>(text, "--augment",
-                                  {{{"auto", Augment::kAuto}, {"on", Augment::kOn}, {"off", Augment::kOff}}});
+  return parse_choice<Augment, 3>(
+      text, "--augment",
+      {{{"auto", Augment::kAuto}, {"on", Augment::kOn}, {"off", Augment::kOff}}});
 }
 
-// ---- Toy problems --------------------------------------------------------------------------------
+// ---- Toy problems
+// --------------------------------------------------------------------------------
 
 SaddleMethod parse_saddle_method(const std::string& text) {
-  return parse_choice<SaddleMethod, 3>(
-      text, "--optimizers",
-      {{{"gd", SaddleMethod::kGd}, {"sam", SaddleMethod::kSam}, {"stablesam", SaddleMethod::kStableSam}}});
+  return parse_choice<SaddleMethod, 3>(text, "--optimizers",
+                                       {{{"gd", SaddleMethod::kGd},
+                                         {"sam", SaddleMethod::kSam},
+                                         {"stablesam", SaddleMethod::kStableSam}}});
 }
 
 SaddleCriterion::Kind parse_saddle_criterion(const std::string& text) {
   return parse_choice<SaddleCriterion::Kind, 2>(
-      text, "--criterion", {{{"basin", SaddleCriterion::Kind::kBasin}, {"distance", SaddleCriterion::Kind::kDistance}}});
+      text, "--criterion",
+      {{{"basin", SaddleCriterion::Kind::kBasin}, {"distance", SaddleCriterion::Kind::kDistance}}});
 }
 
 ValleyKind parse_valley_kind(const std::string& text) {
-  return parse_choice<ValleyKind, 3>(
-      text, "--loss",
-      {{{"sextic", ValleyKind::kSextic}, {"linex", ValleyKind::kLinex}, {"quadratic", ValleyKind::kQuadratic}}});
+  return parse_choice<ValleyKind, 3>(text, "--loss",
+                                     {{{"sextic", ValleyKind::kSextic},
+                                       {"linex", ValleyKind::kLinex},
+                                       {"quadratic", ValleyKind::kQuadratic}}});
 }
 
 }  // namespace sharpscope::cli

@@ -35,7 +35,8 @@
 
 namespace sharpscope::cli {
 
-// ---- Numbers, lists and ranges -------------------------------------------------------------------
+// ---- Numbers, lists and ranges
+// -------------------------------------------------------------------
 
 /// `count` evenly spaced values from `start` to `stop` inclusive (count = 1 gives {start}); with
 /// `log`, evenly spaced on a logarithmic scale (learning-rate sweeps).
@@ -54,7 +55,8 @@ struct Range {
 Range parse_range(const std::string& text, const std::string& flag);
 
 /// "0.05,0.2,0.5": finite numbers ≥ `minimum`.
-std::vector<double> parse_number_list(const std::string& text, const std::string& flag, double minimum);
+std::vector<double> parse_number_list(const std::string& text, const std::string& flag,
+                                      double minimum);
 
 /// "0,1,2,5": integers ≥ `minimum`, strictly increasing, without duplicates.
 std::vector<int> parse_int_list(const std::string& text, const std::string& flag, int minimum);
@@ -65,7 +67,8 @@ std::vector<std::string> parse_name_list(const std::string& text, const std::str
 /// "1:2:1": positive finite ratio parts (relative ascent step sizes).
 std::vector<double> parse_ratio(const std::string& text, const std::string& flag);
 
-// ---- Runtime and data ----------------------------------------------------------------------------
+// ---- Runtime and data
+// ----------------------------------------------------------------------------
 
 /// "float32" | "float64" (also "float" | "double").
 c10::ScalarType parse_dtype(const std::string& text);
@@ -77,7 +80,8 @@ Split parse_split(const std::string& text);            ///< --split: train | tes
 /// from (a checkpoint's metadata is reported as such).
 DataSpec parse_data_spec(const std::string& text, const std::string& flag = "--data");
 
-// ---- Analyses ------------------------------------------------------------------------------------
+// ---- Analyses
+// ------------------------------------------------------------------------------------
 
 Scope parse_scope(const std::string& text);  ///< --scope: full | batch
 /// One --dirs item (grammar above).
@@ -89,22 +93,27 @@ EigenMethod parse_eigen_method(const std::string& text);  ///< --method: lanczos
 SpectrumEnd parse_spectrum_end(const std::string& text);  ///< --which: largest | smallest | both
 ProbeKind parse_probe_kind(const std::string& text);      ///< --probe: rademacher | gaussian
 
-// ---- Training ------------------------------------------------------------------------------------
+// ---- Training
+// ------------------------------------------------------------------------------------
 
 /// Applies an --optimizer name (grammar above) to `options`: the variant, N of SAM-N / MSAM-N, and
 /// the modifiers of a named combination (stablesam = sam + --stable, stableasam = asam + --stable,
 /// gsam = sam with α = 0.1, psam = sam with schedule psam, esam = sam with β = 0.5) where they are
 /// still at their defaults.
 void apply_optimizer_name(const std::string& name, RuleOptions& options);
-Schedule parse_schedule(const std::string& text);  ///< --schedule: always | psam | sgd-sam | sam-sgd
-BaseKind parse_base_kind(const std::string& text);               ///< --base: sgd | adamw
-LrScheduleKind parse_lr_schedule(const std::string& text);       ///< --lr-schedule: constant | step | cosine
-Augment parse_augment(const std::string& text);                  ///< --augment: auto | on | off
+Schedule parse_schedule(
+    const std::string& text);  ///< --schedule: always | psam | sgd-sam | sam-sgd
+BaseKind parse_base_kind(const std::string& text);  ///< --base: sgd | adamw
+LrScheduleKind parse_lr_schedule(
+    const std::string& text);                    ///< --lr-schedule: constant | step | cosine
+Augment parse_augment(const std::string& text);  ///< --augment: auto | on | off
 
-// ---- Toy problems --------------------------------------------------------------------------------
+// ---- Toy problems
+// --------------------------------------------------------------------------------
 
-SaddleMethod parse_saddle_method(const std::string& text);        ///< gd | sam | stablesam
-SaddleCriterion::Kind parse_saddle_criterion(const std::string& text);  ///< --criterion: basin | distance
-ValleyKind parse_valley_kind(const std::string& text);            ///< --loss: sextic | linex | quadratic
+SaddleMethod parse_saddle_method(const std::string& text);  ///< gd | sam | stablesam
+SaddleCriterion::Kind parse_saddle_criterion(
+    const std::string& text);                           ///< --criterion: basin | distance
+ValleyKind parse_valley_kind(const std::string& text);  ///< --loss: sextic | linex | quadratic
 
 }  // namespace sharpscope::cli

@@ -1,7 +1,7 @@
 // sharpscope rerun OUT.h5 --out NEW.h5: recomputes a result from the options its file records.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -35,7 +35,8 @@ void run_rerun(const RerunFlags& f) {
   {
     const H5Reader reader(f.result);
     if (!reader.has_attribute("/", "config") || !reader.has_attribute("/", "command_path")) {
-      throw InputError(f.result + ": records no config (written by a sharpscope older than 'rerun')");
+      throw InputError(f.result +
+                       ": records no config (written by a sharpscope older than 'rerun')");
     }
     command_path = reader.attribute("/", "command_path");
     config = reader.attribute("/", "config");
@@ -72,7 +73,8 @@ void run_rerun(const RerunFlags& f) {
 
 void register_rerun(CLI::App& app) {
   auto f = std::make_shared<RerunFlags>();
-  CLI::App* cmd = app.add_subcommand("rerun", "Recompute a result from the options its output file records");
+  CLI::App* cmd =
+      app.add_subcommand("rerun", "Recompute a result from the options its output file records");
   cmd->footer(
       "Runs the command recorded in RESULT's 'command_path' with the options of its 'config'\n"
       "attribute, writing to --out; flags after -- override recorded ones.\n"
@@ -81,7 +83,8 @@ void register_rerun(CLI::App& app) {
       "  sharpscope rerun spectrum.h5 --out spectrum-f64.h5 -- --dtype float64");
   cmd->configurable(false);
   cmd->add_option("result", f->result, "A sharpscope output file (.h5)")->required();
-  cmd->add_option("--out", f->out, "Output of the recomputed result (must differ from RESULT)")->required();
+  cmd->add_option("--out", f->out, "Output of the recomputed result (must differ from RESULT)")
+      ->required();
   cmd->add_option("overrides", f->overrides, "Flags overriding the recorded ones (after --)");
   cmd->callback([f] { run_rerun(*f); });
 }

@@ -1,16 +1,17 @@
 // sharpscope sharpness MODEL...: L(w), L^Asc, L^Max, L^Avg, sharpness and the generalization gap
 // (Tiwary & Aananth 001 Table 2), perturbed losses L(w^{pN}) (Kim et al. 000 Table 1), and mean ±
 // std over groups of checkpoints.
+#include "sharpscope/landscape/sharpness.h"
+
 #include <iostream>
 
 #include "commands/analysis_support.h"
+#include "commands/parse.h"
 #include "commands/registry.h"
 #include "sharpscope/ascent/ascent.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
-#include "commands/parse.h"
-#include "sharpscope/landscape/sharpness.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -36,7 +37,8 @@ SharpnessOptions parse_options(const SharpnessFlags& f) {
   parse_sharpness_kinds(f.kinds, o);
   o.max_steps = f.max_steps;
   o.avg_samples = f.avg_samples;
-  if (!f.perturbed_steps.empty()) o.perturbed_steps = parse_int_list(f.perturbed_steps, "--perturbed-steps", 1);
+  if (!f.perturbed_steps.empty())
+    o.perturbed_steps = parse_int_list(f.perturbed_steps, "--perturbed-steps", 1);
   o.scope = parse_scope(f.scope);
   o.seed = f.common.seed;
   o.validate();
@@ -68,12 +70,17 @@ void run_sharpness(const SharpnessFlags& f) {
   const std::string out_path = output_path(f.common, f.models[0], "sharpness");
   const auto writer = open_output(out_path);
   if (!f.no_gap && parse_split(f.common.split) == Split::kTest) {
-    throw UsageError("--split test: the gap compares train with test; add --no-gap to analyse the test split");
+    throw UsageError(
+        "--split test: the gap compares train with test; add --no-gap to analyse the test split");
   }
-  const Metadata attributes{{"rho", number_text(f.rho)}, {"ratio", f.ratio}, {"kinds", f.kinds},
+  const Metadata attributes{{"rho", number_text(f.rho)},
+                            {"ratio", f.ratio},
+                            {"kinds", f.kinds},
                             {"max_steps", std::to_string(f.max_steps)},
                             {"avg_samples", std::to_string(f.avg_samples)},
-                            {"perturbed_steps", f.perturbed_steps}, {"scope", f.scope}, {"group", f.group},
+                            {"perturbed_steps", f.perturbed_steps},
+                            {"scope", f.scope},
+                            {"group", f.group},
                             {"gap", f.no_gap ? "false" : "true"}};
   std::vector<Sharpness> results;
   std::vector<std::string> labels;
@@ -96,8 +103,8 @@ void run_sharpness(const SharpnessFlags& f) {
     // Provenance of the last session: its duration then covers every model.
     if (m + 1 == f.models.size()) write_preamble(*writer, s, attributes);
   }
-  const std::vector<GroupStatistics> groups = f.group.empty() ? std::vector<GroupStatistics>{}
-                                                              : group_statistics(labels, results);
+  const std::vector<GroupStatistics> groups =
+      f.group.empty() ? std::vector<GroupStatistics>{} : group_statistics(labels, results);
 
   if (!f.common.quiet) {
     const std::vector<std::string> names = shown_quantities(options, !f.no_gap);
@@ -105,18 +112,24 @@ void run_sharpness(const SharpnessFlags& f) {
     for (const std::string& n : names) std::cout << label(shown_name(n), 14);
     std::cout << "\n";
     for (size_t m = 0; m < results.size(); ++m) {
-      std::cout << label(f.models[m].size() > 23 ? "..." + f.models[m].substr(f.models[m].size() - 20) : f.models[m], 24);
+      std::cout << label(f.models[m].size() > 23
+                             ? "..." + f.models[m].substr(f.models[m].size() - 20)
+                             : f.models[m],
+                         24);
       for (const auto& [name, value] : sharpness_quantities(results[m])) {
-        if (std::find(names.begin(), names.end(), name) != names.end()) std::cout << cell(shown_value(name, value), 14);
+        if (std::find(names.begin(), names.end(), name) != names.end())
+          std::cout << cell(shown_value(name, value), 14);
       }
       std::cout << "\n";
     }
     for (const GroupStatistics& g : groups) {
-      std::cout << "group " << f.group << " = " << g.group << " (" << g.members << " models): mean +- std\n";
+      std::cout << "group " << f.group << " = " << g.group << " (" << g.members
+                << " models): mean +- std\n";
       for (size_t q = 0; q < g.names.size(); ++q) {
         if (std::find(names.begin(), names.end(), g.names[q]) == names.end()) continue;
-        std::cout << label(shown_name(g.names[q]), 24) << cell(shown_value(g.names[q], g.mean[q]), 14)
-                  << " +- " << cell(shown_value(g.names[q], g.std[q]), 10) << "\n";
+        std::cout << label(shown_name(g.names[q]), 24)
+                  << cell(shown_value(g.names[q], g.mean[q]), 14) << " +- "
+                  << cell(shown_value(g.names[q], g.std[q]), 10) << "\n";
       }
     }
   }
@@ -129,20 +142,28 @@ void run_sharpness(const SharpnessFlags& f) {
 
 void register_sharpness(CLI::App& app) {
   auto f = std::make_shared<SharpnessFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "sharpness", "L(w), L^Asc, L^Max, L^Avg, sharpness and generalization gap; mean +- std per group (001 Table 2)");
+  CLI::App* cmd = app.add_subcommand("sharpness",
+                                     "L(w), L^Asc, L^Max, L^Avg, sharpness and generalization gap; "
+                                     "mean +- std per group (001 Table 2)");
   cmd->footer(
       "Examples:\n"
       "  sharpscope sharpness model.pt --rho 0.05 --kinds asc,max,avg\n"
-      "  sharpscope sharpness runs/*.pt --group optimizer --perturbed-steps 1,3,5 --scope batch --subset 0");
+      "  sharpscope sharpness runs/*.pt --group optimizer --perturbed-steps 1,3,5 --scope batch "
+      "--subset 0");
   cmd->add_option("models", f->models, "One or more models")->required();
   cmd->add_option("--rho", f->rho, "Perturbation radius rho")->capture_default_str();
   cmd->add_option("--ratio", f->ratio, "Relative ascent step sizes, e.g. 1:2 (default equal)");
   cmd->add_option("--kinds", f->kinds, "Any of asc,max,avg")->capture_default_str();
-  cmd->add_option("--max-steps", f->max_steps, "Ascent steps N of the L^Max estimate (max of L(w^pn), n <= N; N(N+1)/2 gradient passes)")->capture_default_str();
-  cmd->add_option("--avg-samples", f->avg_samples, "Monte-Carlo samples K of L^Avg")->capture_default_str();
-  cmd->add_option("--perturbed-steps", f->perturbed_steps, "Also L(w^pN) for these N (000 Table 1), e.g. 1,3,5");
-  cmd->add_option("--scope", f->scope, "full | batch (each batch at its own perturbed point)")->capture_default_str();
+  cmd->add_option(
+         "--max-steps", f->max_steps,
+         "Ascent steps N of the L^Max estimate (max of L(w^pn), n <= N; N(N+1)/2 gradient passes)")
+      ->capture_default_str();
+  cmd->add_option("--avg-samples", f->avg_samples, "Monte-Carlo samples K of L^Avg")
+      ->capture_default_str();
+  cmd->add_option("--perturbed-steps", f->perturbed_steps,
+                  "Also L(w^pN) for these N (000 Table 1), e.g. 1,3,5");
+  cmd->add_option("--scope", f->scope, "full | batch (each batch at its own perturbed point)")
+      ->capture_default_str();
   cmd->add_option("--group", f->group, "Checkpoint metadata key to group models by (mean +- std)");
   cmd->add_flag("--no-gap", f->no_gap, "Skip the test split (no generalization gap)");
   add_common_options(*cmd, f->common);

@@ -1,20 +1,19 @@
 // sharpscope toy saddle|valley: the two-dimensional saddle of 003 Fig. 4 and the one-dimensional
 // valleys of 002 Fig. 3.1 (docs/math.md §9). No model or data: seconds on a laptop.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "commands/analysis_support.h"
+#include "commands/parse.h"
 #include "commands/registry.h"
 #include "sharpscope/core/error.h"
+#include "sharpscope/core/progress.h"
 #include "sharpscope/core/runtime.h"
 #include "sharpscope/dynamics/saddle.h"
 #include "sharpscope/dynamics/valley.h"
 #include "sharpscope/io/dynamics_writers.h"
 #include "sharpscope/io/h5_writer.h"
-#include "sharpscope/core/progress.h"
 #include "sharpscope/io/provenance.h"
-#include "commands/parse.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -32,8 +31,8 @@ void add_toy_common(CLI::App& cmd, ToyCommon& c, const std::string& default_out)
   cmd.add_flag("--quiet,-q", c.quiet, "No progress bar or table");
 }
 
-void finish(H5Writer& writer, const Provenance& provenance, const Metadata& options, const ToyCommon& c,
-            const std::string& summary) {
+void finish(H5Writer& writer, const Provenance& provenance, const Metadata& options,
+            const ToyCommon& c, const std::string& summary) {
   write_preamble(writer, provenance, nullptr, options);
   writer.commit();
   if (c.quiet) return;
@@ -70,9 +69,11 @@ void run_saddle(SaddleFlags& f) {
     if (!(lr > 0.0)) throw UsageError("--lrs = '" + f.lrs + "': learning rates must be > 0");
   }
   if (f.starts < 1) throw UsageError("--starts = " + std::to_string(f.starts) + ": must be >= 1");
-  if (f.iterations < 1) throw UsageError("--iters = " + std::to_string(f.iterations) + ": must be >= 1");
+  if (f.iterations < 1)
+    throw UsageError("--iters = " + std::to_string(f.iterations) + ": must be >= 1");
   f.criterion.validate();
-  const Runtime runtime = configure_runtime({f.common.threads, f.seed, c10::Device(c10::kCPU), c10::kDouble});
+  const Runtime runtime =
+      configure_runtime({f.common.threads, f.seed, c10::Device(c10::kCPU), c10::kDouble});
   Provenance provenance;
   provenance.set("seed", std::to_string(f.seed));
   provenance.set("threads", std::to_string(runtime.threads));
@@ -80,16 +81,19 @@ void run_saddle(SaddleFlags& f) {
   provenance.set("device", "cpu");
   H5Writer writer(f.common.out);
 
-  Progress progress("toy saddle", static_cast<int64_t>(optimizers.size() * lrs.size()), f.common.quiet);
-  const SaddleSweep sweep = saddle_sweep(optimizers, lrs, saddle_starts(f.starts, f.seed), f.iterations, f.criterion,
-                                         runtime.threads,
-                                         [&](int64_t done) { progress.update(done); });
+  Progress progress("toy saddle", static_cast<int64_t>(optimizers.size() * lrs.size()),
+                    f.common.quiet);
+  const SaddleSweep sweep =
+      saddle_sweep(optimizers, lrs, saddle_starts(f.starts, f.seed), f.iterations, f.criterion,
+                   runtime.threads, [&](int64_t done) { progress.update(done); });
   progress.finish();
 
-  std::string table = "success rate (" + f.criterion_kind + " criterion) at " + std::to_string(lrs.size()) +
-                      " learning rates, " + std::to_string(f.starts) + " starts, " + std::to_string(f.iterations) +
-                      " iterations\n" + label("optimizer", 22);
-  const std::vector<size_t> shown = {0, lrs.size() / 4, lrs.size() / 2, 3 * lrs.size() / 4, lrs.size() - 1};
+  std::string table = "success rate (" + f.criterion_kind + " criterion) at " +
+                      std::to_string(lrs.size()) + " learning rates, " + std::to_string(f.starts) +
+                      " starts, " + std::to_string(f.iterations) + " iterations\n" +
+                      label("optimizer", 22);
+  const std::vector<size_t> shown = {0, lrs.size() / 4, lrs.size() / 2, 3 * lrs.size() / 4,
+                                     lrs.size() - 1};
   for (size_t l : shown) table += label("lr " + cell(lrs[l], 0), 12);
   table += "\n";
   for (size_t o = 0; o < optimizers.size(); ++o) {
@@ -99,9 +103,14 @@ void run_saddle(SaddleFlags& f) {
   }
   write_result(writer, sweep);
   finish(writer, provenance,
-         {{"optimizers", f.optimizers}, {"rho", f.rhos}, {"lrs", f.lrs}, {"starts", std::to_string(f.starts)},
-          {"iters", std::to_string(f.iterations)}, {"criterion", f.criterion_kind},
-          {"tol", number_text(f.criterion.tol)}, {"grad_tol", number_text(f.criterion.grad_tol)}},
+         {{"optimizers", f.optimizers},
+          {"rho", f.rhos},
+          {"lrs", f.lrs},
+          {"starts", std::to_string(f.starts)},
+          {"iters", std::to_string(f.iterations)},
+          {"criterion", f.criterion_kind},
+          {"tol", number_text(f.criterion.tol)},
+          {"grad_tol", number_text(f.criterion.grad_tol)}},
          f.common, table);
 }
 
@@ -115,10 +124,13 @@ struct ValleyFlags {
 
 void run_valley(const ValleyFlags& f) {
   const ValleyLoss loss = valley_loss(parse_valley_kind(f.loss), f.alpha);
-  const std::string rho_text = !f.rhos.empty() ? f.rhos : f.loss == "sextic" ? "0.1,0.2,0.3" : "1,2,4";
+  const std::string rho_text = !f.rhos.empty()      ? f.rhos
+                               : f.loss == "sextic" ? "0.1,0.2,0.3"
+                                                    : "1,2,4";
   const std::vector<double> rhos = parse_number_list(rho_text, "--rho", 0.0);
   const std::string grid_text =
-      !f.grid.empty() ? f.grid : number_text(loss.grid_start) + ":" + number_text(loss.grid_stop) + ":4001";
+      !f.grid.empty() ? f.grid
+                      : number_text(loss.grid_start) + ":" + number_text(loss.grid_stop) + ":4001";
   const std::vector<double> w = parse_range(grid_text, "--grid").values();
   if (w.size() < 3) throw UsageError("--grid = '" + grid_text + "': needs at least 3 points");
   Provenance provenance;
@@ -129,16 +141,20 @@ void run_valley(const ValleyFlags& f) {
 
   std::string table = "minima of L: ";
   for (const ValleyMinimum& m : curves.minima) table += cell(m.w, 0) + " ";
-  table += "\n" + label("rho", 8) + label("min of L~", 16) + label("shift", 16) + label("shift/rho", 16) + "\n";
+  table += "\n" + label("rho", 8) + label("min of L~", 16) + label("shift", 16) +
+           label("shift/rho", 16) + "\n";
   for (size_t i = 0; i < rhos.size(); ++i) {
     for (size_t k = 0; k < curves.sam_minima[i].size(); ++k) {
-      table += cell(rhos[i], 8) + cell(curves.sam_minima[i][k].w, 16) + cell(curves.shifts[i][k], 16) +
+      table += cell(rhos[i], 8) + cell(curves.sam_minima[i][k].w, 16) +
+               cell(curves.shifts[i][k], 16) +
                cell(rhos[i] > 0.0 ? curves.shifts[i][k] / rhos[i] : 0.0, 16) + "\n";
     }
   }
   write_result(writer, curves);
   finish(writer, provenance,
-         {{"loss", f.loss}, {"alpha", f.loss == "linex" ? number_text(f.alpha) : ""}, {"rho", rho_text},
+         {{"loss", f.loss},
+          {"alpha", f.loss == "linex" ? number_text(f.alpha) : ""},
+          {"rho", rho_text},
           {"grid", grid_text}},
          f.common, table);
 }
@@ -146,25 +162,33 @@ void run_valley(const ValleyFlags& f) {
 }  // namespace
 
 void register_toy(CLI::App& app) {
-  CLI::App* toy = app.add_subcommand("toy", "Toy problems: the saddle of 003 Fig. 4, the valleys of 002 Fig. 3.1");
+  CLI::App* toy = app.add_subcommand(
+      "toy", "Toy problems: the saddle of 003 Fig. 4, the valleys of 002 Fig. 3.1");
   toy->require_subcommand(1);
 
   auto s = std::make_shared<SaddleFlags>();
-  CLI::App* saddle = toy->add_subcommand(
-      "saddle", "Success rate vs learning rate of GD, SAM, StableSAM on x1^4/4 - x1 x2 + x2^2/2 (003 Fig. 4)");
+  CLI::App* saddle = toy->add_subcommand("saddle",
+                                         "Success rate vs learning rate of GD, SAM, StableSAM on "
+                                         "x1^4/4 - x1 x2 + x2^2/2 (003 Fig. 4)");
   saddle->footer(
       "Examples:\n"
       "  sharpscope toy saddle\n"
-      "  sharpscope toy saddle --rho 0.2 --lrs 0.01:0.3:30:log --starts 2000 --criterion distance --tol 0.3\n"
+      "  sharpscope toy saddle --rho 0.2 --lrs 0.01:0.3:30:log --starts 2000 --criterion distance "
+      "--tol 0.3\n"
       "Criteria, outcomes and layout: docs/dynamics.md");
-  saddle->add_option("--optimizers", s->optimizers, "gd, sam, stablesam (SAM variants once per radius)")
+  saddle
+      ->add_option("--optimizers", s->optimizers,
+                   "gd, sam, stablesam (SAM variants once per radius)")
       ->capture_default_str();
   saddle->add_option("--rho", s->rhos, "Radii of SAM and StableSAM")->capture_default_str();
-  saddle->add_option("--lrs", s->lrs, "Learning rates start:stop:count[:log]")->capture_default_str();
-  saddle->add_option("--starts", s->starts, "Starting points, uniform in [-2,2]^2")->capture_default_str();
+  saddle->add_option("--lrs", s->lrs, "Learning rates start:stop:count[:log]")
+      ->capture_default_str();
+  saddle->add_option("--starts", s->starts, "Starting points, uniform in [-2,2]^2")
+      ->capture_default_str();
   saddle->add_option("--iters", s->iterations, "Updates per run")->capture_default_str();
   saddle->add_option("--criterion", s->criterion_kind, "basin | distance")->capture_default_str();
-  saddle->add_option("--tol", s->criterion.tol, "distance: radius around a minimum")->capture_default_str();
+  saddle->add_option("--tol", s->criterion.tol, "distance: radius around a minimum")
+      ->capture_default_str();
   saddle->add_option("--grad-tol", s->criterion.grad_tol, "basin: largest gradient norm at the end")
       ->capture_default_str();
   saddle->add_option("--seed", s->seed, "Seed of the starting points")->capture_default_str();
@@ -172,14 +196,17 @@ void register_toy(CLI::App& app) {
   saddle->callback([s] { run_saddle(*s); });
 
   auto v = std::make_shared<ValleyFlags>();
-  CLI::App* valley = toy->add_subcommand(
-      "valley", "L and the SAM objective max_{|e|<=rho} L(w+e) on 1-D valleys, and their minima (002 Fig. 3.1)");
+  CLI::App* valley = toy->add_subcommand("valley",
+                                         "L and the SAM objective max_{|e|<=rho} L(w+e) on 1-D "
+                                         "valleys, and their minima (002 Fig. 3.1)");
   valley->footer(
       "Examples:\n"
       "  sharpscope toy valley --loss linex --rho 1,2,4\n"
       "  sharpscope toy valley --loss sextic --rho 0.1,0.2,0.3");
-  valley->add_option("--loss", v->loss, "sextic (symmetric) | linex (asymmetric) | quadratic")->capture_default_str();
-  valley->add_option("--alpha", v->alpha, "LINEX alpha in e^{alpha w} - alpha w - 1")->capture_default_str();
+  valley->add_option("--loss", v->loss, "sextic (symmetric) | linex (asymmetric) | quadratic")
+      ->capture_default_str();
+  valley->add_option("--alpha", v->alpha, "LINEX alpha in e^{alpha w} - alpha w - 1")
+      ->capture_default_str();
   valley->add_option("--rho", v->rhos, "Radii (default sextic 0.1,0.2,0.3; linex 1,2,4)");
   valley->add_option("--grid", v->grid, "w grid start:stop:count (default per loss, 4001 points)");
   add_toy_common(*valley, v->common, "valley.h5");

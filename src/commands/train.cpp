@@ -1,4 +1,5 @@
 // sharpscope train: the companion trainer for every SAM variant (docs/math.md §3, docs/train.md).
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -9,8 +10,6 @@
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/progress.h"
 #include "sharpscope/io/train_outputs.h"
-
-#include <CLI/CLI.hpp>
 
 namespace sharpscope::cli {
 namespace {
@@ -39,13 +38,15 @@ void run_train(TrainCommand& c) {
   if (!c.ratio.empty()) o.rule.ascent.ratio = parse_ratio(c.ratio, "--ratio");
   o.base.kind = parse_base_kind(c.base);
   o.lr_schedule = parse_lr_schedule(c.lr_schedule);
-  if (!c.lr_milestones.empty()) o.lr_milestones = parse_number_list(c.lr_milestones, "--lr-milestones", 0.0);
+  if (!c.lr_milestones.empty())
+    o.lr_milestones = parse_number_list(c.lr_milestones, "--lr-milestones", 0.0);
   o.augment = parse_augment(c.augment);
   o.dtype = parse_dtype(c.dtype);
   o.device = parse_device(c.device);
   const TrainResult result = train_with_outputs(o, option_attributes());
   if (result.termination == Termination::kDiverged) {
-    std::cerr << "sharpscope train: diverged: non-finite batch loss at step " << result.steps - 1 << "\n";
+    std::cerr << "sharpscope train: diverged: non-finite batch loss at step " << result.steps - 1
+              << "\n";
   }
   if (o.quiet) return;
   std::cout << result.brief_report() << "\nwrote " << o.out << " and " << o.log_path() << "\n";
@@ -60,76 +61,115 @@ void register_train(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("train", "Train a zoo network with SGD or any SAM variant");
   cmd->footer(
       "Examples:\n"
-      "  sharpscope train --arch mlp:500,500 --data fmnist --optimizer sam --rho 0.05 --epochs 1 --out checkpoints/sam.pt\n"
-      "  sharpscope train --arch resnet20 --data cifar10:/data/cifar-10-batches-bin --optimizer msam-2 --rho 0.1 \\\n"
-      "      --lr 0.1 --lr-schedule cosine --weight-decay 5e-4 --epochs 200 --save-every-epochs 10 --out ckpt/msam2.pt\n"
+      "  sharpscope train --arch mlp:500,500 --data fmnist --optimizer sam --rho 0.05 --epochs 1 "
+      "--out checkpoints/sam.pt\n"
+      "  sharpscope train --arch resnet20 --data cifar10:/data/cifar-10-batches-bin --optimizer "
+      "msam-2 --rho 0.1 \\\n"
+      "      --lr 0.1 --lr-schedule cosine --weight-decay 5e-4 --epochs 200 --save-every-epochs 10 "
+      "--out ckpt/msam2.pt\n"
       "Options for every flag and the log layout: docs/train.md");
   // Model and data.
-  cmd->add_option("--arch", o.arch, "Zoo architecture, e.g. mlp:500,500 | cnn | resnet20 | wrn16-4")->capture_default_str();
-  cmd->add_option("--data", c->data, "fmnist[:DIR] | mnist:DIR | cifar10:DIR | cifar100:DIR | synthetic[:N,C,H,W,K,SEED]")
+  cmd->add_option("--arch", o.arch, "Zoo architecture, e.g. mlp:500,500 | cnn | resnet20 | wrn16-4")
       ->capture_default_str();
-  cmd->add_option("--train-subset", o.train_subset, "Train on the first n examples (0 = all)")->capture_default_str();
-  cmd->add_option("--test-subset", o.test_subset, "Evaluate on the first n test examples (0 = all)")->capture_default_str();
+  cmd->add_option(
+         "--data", c->data,
+         "fmnist[:DIR] | mnist:DIR | cifar10:DIR | cifar100:DIR | synthetic[:N,C,H,W,K,SEED]")
+      ->capture_default_str();
+  cmd->add_option("--train-subset", o.train_subset, "Train on the first n examples (0 = all)")
+      ->capture_default_str();
+  cmd->add_option("--test-subset", o.test_subset, "Evaluate on the first n test examples (0 = all)")
+      ->capture_default_str();
   cmd->add_option("--eval-train-subset", o.eval_train_subset,
-                  "Per-epoch train loss/accuracy on the first n training examples (0 = all)")->capture_default_str();
+                  "Per-epoch train loss/accuracy on the first n training examples (0 = all)")
+      ->capture_default_str();
   cmd->add_option("--batch-size", o.batch_size, "Mini-batch size")->capture_default_str();
   cmd->add_option("--epochs", o.epochs, "Epochs to train")->capture_default_str();
-  cmd->add_option("--train-steps", o.steps, "Train this many steps instead of --epochs (0 = use --epochs)")
+  cmd->add_option("--train-steps", o.steps,
+                  "Train this many steps instead of --epochs (0 = use --epochs)")
       ->capture_default_str();
-  cmd->add_option("--label-smoothing", o.label_smoothing, "Cross-entropy label smoothing")->capture_default_str();
-  cmd->add_option("--label-noise", o.label_noise, "Fraction of training labels shuffled (seeded)")->capture_default_str();
-  cmd->add_option("--augment", c->augment, "Random crop (pad 4) + flip: auto (CIFAR only) | on | off")->capture_default_str();
-  cmd->add_option("--drop-example", o.drop_example, "Stability: train on S = the data without example i (-1 = off)")
+  cmd->add_option("--label-smoothing", o.label_smoothing, "Cross-entropy label smoothing")
       ->capture_default_str();
-  cmd->add_option("--replace-example", o.replace_example,
-                  "Stability: ... and on S' = S with its example j replaced by the dropped one (-1 = off)")
+  cmd->add_option("--label-noise", o.label_noise, "Fraction of training labels shuffled (seeded)")
+      ->capture_default_str();
+  cmd->add_option("--augment", c->augment,
+                  "Random crop (pad 4) + flip: auto (CIFAR only) | on | off")
+      ->capture_default_str();
+  cmd->add_option("--drop-example", o.drop_example,
+                  "Stability: train on S = the data without example i (-1 = off)")
+      ->capture_default_str();
+  cmd->add_option(
+         "--replace-example", o.replace_example,
+         "Stability: ... and on S' = S with its example j replaced by the dropped one (-1 = off)")
       ->capture_default_str();
   // Gradient rule.
   cmd->add_option("--optimizer", c->optimizer,
-                  "sgd | sam | sam-N | msam-N | rand-sam | asam | stablesam | stableasam | gsam | psam | esam")
+                  "sgd | sam | sam-N | msam-N | rand-sam | asam | stablesam | stableasam | gsam | "
+                  "psam | esam")
       ->capture_default_str();
   cmd->add_option("--rho", r.ascent.rho, "Perturbation radius")->capture_default_str();
-  cmd->add_option("--steps", r.ascent.steps, "Ascent steps N of SAM-N / MSAM-N")->capture_default_str();
+  cmd->add_option("--steps", r.ascent.steps, "Ascent steps N of SAM-N / MSAM-N")
+      ->capture_default_str();
   cmd->add_option("--ratio", c->ratio, "Ascent step-size ratio, e.g. 1:2 (rescaled to sum to rho)");
-  cmd->add_option("--asam-eta", r.asam_eta, "ASAM's eta in T = diag(|w| + eta)")->capture_default_str();
-  cmd->add_flag("--stable", r.stable, "StableSAM renormalization of the descent gradient (003 Alg. 1)");
-  cmd->add_option("--stable-clamp", r.stable_clamp, "gamma0 in (0,1): clamp gamma to [gamma0, sqrt(gamma0)] (003 Remark 19)");
-  cmd->add_option("--gsam-alpha", r.gsam_alpha, "GSAM: descend grad L(w^p) - alpha g_perp (0 = off)")->capture_default_str();
-  cmd->add_option("--esam-beta", r.esam_beta, "ESAM: perturb a random fraction beta of the weights (1 = off)")
+  cmd->add_option("--asam-eta", r.asam_eta, "ASAM's eta in T = diag(|w| + eta)")
       ->capture_default_str();
-  cmd->add_option("--m-sharpness", r.m, "Ascent per chunk of m examples (0 = whole batch)")->capture_default_str();
-  cmd->add_option("--schedule", c->schedule, "When to ascend: always | psam | sgd-sam | sam-sgd")->capture_default_str();
-  cmd->add_option("--psam-period", r.psam_period, "PSAM period n: SAM every n-th step before the threshold")
+  cmd->add_flag("--stable", r.stable,
+                "StableSAM renormalization of the descent gradient (003 Alg. 1)");
+  cmd->add_option("--stable-clamp", r.stable_clamp,
+                  "gamma0 in (0,1): clamp gamma to [gamma0, sqrt(gamma0)] (003 Remark 19)");
+  cmd->add_option("--gsam-alpha", r.gsam_alpha,
+                  "GSAM: descend grad L(w^p) - alpha g_perp (0 = off)")
       ->capture_default_str();
-  cmd->add_option("--psam-threshold", r.psam_threshold, "PSAM threshold E in steps (default: the whole run)");
-  cmd->add_option("--switch-at", r.switch_at, "Fraction of training at which sgd-sam / sam-sgd switch")
+  cmd->add_option("--esam-beta", r.esam_beta,
+                  "ESAM: perturb a random fraction beta of the weights (1 = off)")
+      ->capture_default_str();
+  cmd->add_option("--m-sharpness", r.m, "Ascent per chunk of m examples (0 = whole batch)")
+      ->capture_default_str();
+  cmd->add_option("--schedule", c->schedule, "When to ascend: always | psam | sgd-sam | sam-sgd")
+      ->capture_default_str();
+  cmd->add_option("--psam-period", r.psam_period,
+                  "PSAM period n: SAM every n-th step before the threshold")
+      ->capture_default_str();
+  cmd->add_option("--psam-threshold", r.psam_threshold,
+                  "PSAM threshold E in steps (default: the whole run)");
+  cmd->add_option("--switch-at", r.switch_at,
+                  "Fraction of training at which sgd-sam / sam-sgd switch")
       ->capture_default_str();
   // Base optimizer and schedule.
   cmd->add_option("--base", c->base, "Base optimizer: sgd | adamw")->capture_default_str();
   cmd->add_option("--lr", o.base.lr, "Learning rate")->capture_default_str();
   cmd->add_option("--momentum", o.base.momentum, "SGD momentum")->capture_default_str();
   cmd->add_flag("--nesterov", o.base.nesterov, "Nesterov momentum");
-  cmd->add_option("--weight-decay", o.base.weight_decay, "Weight decay (coupled for sgd, decoupled for adamw)")
+  cmd->add_option("--weight-decay", o.base.weight_decay,
+                  "Weight decay (coupled for sgd, decoupled for adamw)")
       ->capture_default_str();
   cmd->add_option("--adam-beta1", o.base.beta1, "AdamW beta1")->capture_default_str();
   cmd->add_option("--adam-beta2", o.base.beta2, "AdamW beta2")->capture_default_str();
   cmd->add_option("--adam-eps", o.base.eps, "AdamW epsilon")->capture_default_str();
-  cmd->add_option("--lr-schedule", c->lr_schedule, "constant | step | cosine")->capture_default_str();
-  cmd->add_option("--warmup", o.warmup_epochs, "Linear warm-up length in epochs (fractional allowed)")->capture_default_str();
-  cmd->add_option("--lr-milestones", c->lr_milestones, "Step schedule: epochs at which lr *= --lr-gamma, e.g. 50,75");
+  cmd->add_option("--lr-schedule", c->lr_schedule, "constant | step | cosine")
+      ->capture_default_str();
+  cmd->add_option("--warmup", o.warmup_epochs,
+                  "Linear warm-up length in epochs (fractional allowed)")
+      ->capture_default_str();
+  cmd->add_option("--lr-milestones", c->lr_milestones,
+                  "Step schedule: epochs at which lr *= --lr-gamma, e.g. 50,75");
   cmd->add_option("--lr-gamma", o.lr_gamma, "Step schedule factor")->capture_default_str();
   // Runtime and outputs.
-  cmd->add_option("--seed", o.seed, "Seed for initialization, shuffling, noise and masks")->capture_default_str();
-  cmd->add_option("--threads", o.threads, "Intra-op threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--seed", o.seed, "Seed for initialization, shuffling, noise and masks")
+      ->capture_default_str();
+  cmd->add_option("--threads", o.threads, "Intra-op threads (0 = all cores)")
+      ->capture_default_str();
   cmd->add_option("--dtype", c->dtype, "float32 | float64")->capture_default_str();
   cmd->add_option("--device", c->device, "cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--out", o.out, "Final checkpoint (.pt)")->capture_default_str();
   cmd->add_option("--log", o.log, "Training log HDF5 (default: <out stem>.train.h5)");
-  cmd->add_option("--save-every-epochs", o.save_every_epochs, "Also save <stem>.epochE.pt every K epochs")
+  cmd->add_option("--save-every-epochs", o.save_every_epochs,
+                  "Also save <stem>.epochE.pt every K epochs")
       ->capture_default_str();
-  cmd->add_option("--save-every-steps", o.save_every_steps, "Also save <stem>.stepS.pt every K steps")
+  cmd->add_option("--save-every-steps", o.save_every_steps,
+                  "Also save <stem>.stepS.pt every K steps")
       ->capture_default_str();
-  cmd->add_option("--resume", o.resume, "Continue from this checkpoint (same options; --epochs may grow)");
+  cmd->add_option("--resume", o.resume,
+                  "Continue from this checkpoint (same options; --epochs may grow)");
   cmd->add_flag("--quiet,-q", o.quiet, "No progress bar or summary");
   cmd->callback([c] { run_train(*c); });
 }

@@ -20,7 +20,8 @@ double lane_total(const double (&lanes)[kLanes]) {
   return total;
 }
 
-// One pass over a block forms every selected sum (a Gram triple reads x and y once, not three times).
+// One pass over a block forms every selected sum (a Gram triple reads x and y once, not three
+// times).
 template <class T, bool kXX, bool kYY, bool kXY>
 Float64Sums block_sums(const T* x, const T* y, int64_t n) {
   double xx[kLanes] = {}, yy[kLanes] = {}, xy[kLanes] = {};
@@ -110,8 +111,10 @@ Float64Sums float64_sums(const ParamList& x, const ParamList& y, SumSelection wh
       const at::Tensor& ty = ys[block.tensor];
       const int64_t n = block.end - block.begin;
       partial[b] = tx.scalar_type() == at::kFloat
-                       ? float_kernel(tx.data_ptr<float>() + block.begin, ty.data_ptr<float>() + block.begin, n)
-                       : double_kernel(tx.data_ptr<double>() + block.begin, ty.data_ptr<double>() + block.begin, n);
+                       ? float_kernel(tx.data_ptr<float>() + block.begin,
+                                      ty.data_ptr<float>() + block.begin, n)
+                       : double_kernel(tx.data_ptr<double>() + block.begin,
+                                       ty.data_ptr<double>() + block.begin, n);
     }
   };
   // Waking the intra-op pool costs more than summing a few blocks.

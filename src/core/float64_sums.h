@@ -10,7 +10,7 @@ namespace sharpscope::detail {
 struct SumSelection {
   bool xx = false, yy = false, xy = false;
 };
-inline constexpr SumSelection kCrossSum{false, false, true};  // ⟨x, y⟩
+inline constexpr SumSelection kCrossSum{false, false, true};   // ⟨x, y⟩
 inline constexpr SumSelection kSquareSum{true, false, false};  // ‖x‖²
 inline constexpr SumSelection kAllSums{true, true, true};      // the Gram triple
 

@@ -1,9 +1,10 @@
+#include "sharpscope/core/interrupt.h"
+
 #include <unistd.h>
 
 #include <csignal>
 
 #include "sharpscope/core/error.h"
-#include "sharpscope/core/interrupt.h"
 
 namespace sharpscope {
 

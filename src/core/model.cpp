@@ -14,7 +14,7 @@
 namespace sharpscope {
 
 struct Model::Impl {
-  std::shared_ptr<Network> net;            // native models
+  std::shared_ptr<Network> net;              // native models
   std::optional<torch::jit::Module> script;  // TorchScript models
   std::string kind, arch, source;
   Metadata metadata;
@@ -141,8 +141,8 @@ int64_t Model::parameter_count() const {
 std::string Model::describe() const {
   std::ostringstream out;
   out << "model: " << impl_->kind << " " << impl_->arch << ", " << parameter_count()
-      << " trainable parameters in " << impl_->params.size() << " tensors, "
-      << buffers().size() << " buffers\n";
+      << " trainable parameters in " << impl_->params.size() << " tensors, " << buffers().size()
+      << " buffers\n";
   for (size_t i = 0; i < impl_->params.size(); ++i) {
     out << "  " << impl_->names[i] << " " << impl_->params[i].sizes() << "\n";
   }

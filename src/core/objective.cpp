@@ -11,14 +11,17 @@
 
 namespace sharpscope {
 
-std::string to_string(BatchNormMode mode) { return mode == BatchNormMode::kEval ? "eval" : "train"; }
+std::string to_string(BatchNormMode mode) {
+  return mode == BatchNormMode::kEval ? "eval" : "train";
+}
 
 void ObjectiveOptions::validate() const {
   if (batch_size <= 0) {
     throw UsageError("--batch-size = " + std::to_string(batch_size) + ": must be > 0");
   }
   if (!(label_smoothing >= 0.0 && label_smoothing < 1.0)) {
-    throw UsageError("--label-smoothing = " + std::to_string(label_smoothing) + ": must be in [0, 1)");
+    throw UsageError("--label-smoothing = " + std::to_string(label_smoothing) +
+                     ": must be in [0, 1)");
   }
 }
 
@@ -116,9 +119,10 @@ namespace {
 
 // Summed (not mean) per-batch loss, so that Σ_batches / |S| equals L_S for any batch size.
 at::Tensor summed_loss(const at::Tensor& logits, const at::Tensor& labels, double smoothing) {
-  return torch::nn::functional::cross_entropy(
-      logits, labels,
-      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum).label_smoothing(smoothing));
+  return torch::nn::functional::cross_entropy(logits, labels,
+                                              torch::nn::functional::CrossEntropyFuncOptions()
+                                                  .reduction(torch::kSum)
+                                                  .label_smoothing(smoothing));
 }
 
 // Adds autograd's per-parameter results; parameters the loss does not touch come back undefined
@@ -140,10 +144,11 @@ Evaluation Objective::evaluate() const {
     const at::Tensor logits = model_.forward(x);
     // Per-example losses summed in float64: the float32 rounding of one long sum would make the
     // result depend on the batch size.
-    const at::Tensor losses = torch::nn::functional::cross_entropy(
-        logits, y,
-        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone).label_smoothing(
-            options_.label_smoothing));
+    const at::Tensor losses =
+        torch::nn::functional::cross_entropy(logits, y,
+                                             torch::nn::functional::CrossEntropyFuncOptions()
+                                                 .reduction(torch::kNone)
+                                                 .label_smoothing(options_.label_smoothing));
     loss_sum += losses.to(at::kDouble).sum().item<double>();
     correct += logits.argmax(1).eq(y).sum().item<int64_t>();
   });
@@ -162,8 +167,8 @@ LossGradient Objective::gradient() const {
   for_each_batch([&](const at::Tensor& x, const at::Tensor& y) {
     const at::Tensor logits = model_.forward(x);
     const at::Tensor loss = summed_loss(logits, y, options_.label_smoothing);
-    accumulate(result.gradient, torch::autograd::grad({loss / n}, params, {}, c10::nullopt,
-                                                      false, /*allow_unused=*/true));
+    accumulate(result.gradient, torch::autograd::grad({loss / n}, params, {}, c10::nullopt, false,
+                                                      /*allow_unused=*/true));
     loss_sum += loss.item<double>();
     correct += logits.argmax(1).eq(y).sum().item<int64_t>();
   });

@@ -28,7 +28,9 @@ double dot(const ParamList& x, const ParamList& y) {
   return detail::float64_sums(x, y, detail::kCrossSum).xy;
 }
 
-double norm(const ParamList& x) { return std::sqrt(detail::float64_sums(x, x, detail::kSquareSum).xx); }
+double norm(const ParamList& x) {
+  return std::sqrt(detail::float64_sums(x, x, detail::kSquareSum).xx);
+}
 
 Gram gram(const ParamList& x, const ParamList& y) {
   check_same_structure(x, y, "gram");
@@ -127,7 +129,10 @@ ParamList unflatten(const at::Tensor& flat, const ParamList& like) {
   out.reserve(like.size());
   int64_t offset = 0;
   for (const auto& t : like) {
-    out.push_back(flat.narrow(0, offset, t.numel()).reshape(t.sizes()).to(t.options().requires_grad(false)).clone());
+    out.push_back(flat.narrow(0, offset, t.numel())
+                      .reshape(t.sizes())
+                      .to(t.options().requires_grad(false))
+                      .clone());
     offset += t.numel();
   }
   return out;

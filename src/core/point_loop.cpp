@@ -12,8 +12,9 @@ namespace sharpscope {
 void check_row(const PointStore& store, int64_t point, const std::vector<double>& row) {
   if (point < 0 || point >= store.points() || static_cast<int64_t>(row.size()) != store.width()) {
     throw std::invalid_argument("PointStore::record: point " + std::to_string(point) + " of " +
-                                std::to_string(store.points()) + " with " + std::to_string(row.size()) +
-                                " values, expected " + std::to_string(store.width()));
+                                std::to_string(store.points()) + " with " +
+                                std::to_string(row.size()) + " values, expected " +
+                                std::to_string(store.width()));
   }
 }
 

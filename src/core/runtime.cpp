@@ -1,16 +1,17 @@
 #include "sharpscope/core/runtime.h"
 
 #include <malloc.h>
-#include <unistd.h>
-
 #include <torch/torch.h>
+#include <unistd.h>
 
 #include "sharpscope/core/error.h"
 
 namespace sharpscope {
 
 std::string dtype_name(c10::ScalarType dtype) {
-  return dtype == c10::kDouble ? "float64" : dtype == c10::kFloat ? "float32" : c10::toString(dtype);
+  return dtype == c10::kDouble  ? "float64"
+         : dtype == c10::kFloat ? "float32"
+                                : c10::toString(dtype);
 }
 
 namespace {
@@ -20,7 +21,8 @@ void check_device(const c10::Device& device) {
   const std::string text = device.str();
   if (device.is_cuda()) {
     if (!torch::cuda::is_available()) {
-      throw UsageError("--device = '" + text + "': no CUDA device is available to this LibTorch build");
+      throw UsageError("--device = '" + text +
+                       "': no CUDA device is available to this LibTorch build");
     }
     if (device.has_index() && device.index() >= static_cast<int>(torch::cuda::device_count())) {
       throw UsageError("--device = '" + text + "': only " +
@@ -44,7 +46,8 @@ void keep_large_blocks_on_heap() {
 
 Runtime configure_runtime(const RuntimeOptions& options) {
   if (options.threads < 0) {
-    throw UsageError("--threads = " + std::to_string(options.threads) + ": must be >= 0 (0 = all cores)");
+    throw UsageError("--threads = " + std::to_string(options.threads) +
+                     ": must be >= 0 (0 = all cores)");
   }
   Runtime runtime;
   if (options.dtype != c10::kFloat && options.dtype != c10::kDouble) {

@@ -6,10 +6,12 @@
 
 namespace sharpscope {
 
-ShiftedWeights::ShiftedWeights(const ParamList& params, double a, const ParamList& d) : params_(params) {
+ShiftedWeights::ShiftedWeights(const ParamList& params, double a, const ParamList& d)
+    : params_(params) {
   if (params.size() != d.size()) {
-    throw std::invalid_argument("ShiftedWeights: " + std::to_string(params.size()) + " parameters but " +
-                                std::to_string(d.size()) + " direction tensors");
+    throw std::invalid_argument("ShiftedWeights: " + std::to_string(params.size()) +
+                                " parameters but " + std::to_string(d.size()) +
+                                " direction tensors");
   }
   torch::NoGradGuard no_grad;
   original_.reserve(params.size());

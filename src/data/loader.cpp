@@ -152,11 +152,16 @@ Dataset load_dataset(const DataSpec& spec, Split split, const Subset& subset) {
 
 std::string to_string(DataKind kind) {
   switch (kind) {
-    case DataKind::kFashionMnist: return "fmnist";
-    case DataKind::kMnist: return "mnist";
-    case DataKind::kCifar10: return "cifar10";
-    case DataKind::kCifar100: return "cifar100";
-    case DataKind::kSynthetic: return "synthetic";
+    case DataKind::kFashionMnist:
+      return "fmnist";
+    case DataKind::kMnist:
+      return "mnist";
+    case DataKind::kCifar10:
+      return "cifar10";
+    case DataKind::kCifar100:
+      return "cifar100";
+    case DataKind::kSynthetic:
+      return "synthetic";
   }
   return "?";
 }

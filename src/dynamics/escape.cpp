@@ -21,12 +21,14 @@ namespace sharpscope {
 
 std::string EscapeConfig::label() const {
   std::string name = optimizer;
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   if (rule.variant == Variant::kSgd) return name;
   return name + " (rho=" + number_text(rho) + ")";
 }
 
-std::vector<EscapeConfig> escape_configs(const std::vector<NamedRule>& optimizers, const std::vector<double>& rhos) {
+std::vector<EscapeConfig> escape_configs(const std::vector<NamedRule>& optimizers,
+                                         const std::vector<double>& rhos) {
   if (optimizers.empty()) throw UsageError("--optimizer: expected at least one name, e.g. sgd,sam");
   std::vector<EscapeConfig> configs;
   for (auto [name, rule] : optimizers) {
@@ -35,7 +37,8 @@ std::vector<EscapeConfig> escape_configs(const std::vector<NamedRule>& optimizer
       configs.push_back({name, 0.0, rule});
       continue;
     }
-    if (rhos.empty()) throw UsageError("--rho: expected at least one radius for --optimizer " + name);
+    if (rhos.empty())
+      throw UsageError("--rho: expected at least one radius for --optimizer " + name);
     for (double rho : rhos) {
       if (rho == 0.0) continue;  // ρ = 0 is SGD: listed once, under its own name
       rule.ascent.rho = rho;
@@ -48,14 +51,19 @@ std::vector<EscapeConfig> escape_configs(const std::vector<NamedRule>& optimizer
 
 void EscapeOptions::validate() const {
   if (!(lr > 0.0)) throw UsageError("--lr = " + number_text(lr) + ": must be > 0");
-  if (batch_size <= 0) throw UsageError("--batch-size = " + std::to_string(batch_size) + ": must be > 0");
-  if (!(momentum >= 0.0 && momentum < 1.0)) throw UsageError("--momentum = " + number_text(momentum) + ": must be in [0, 1)");
+  if (batch_size <= 0)
+    throw UsageError("--batch-size = " + std::to_string(batch_size) + ": must be > 0");
+  if (!(momentum >= 0.0 && momentum < 1.0))
+    throw UsageError("--momentum = " + number_text(momentum) + ": must be in [0, 1)");
   if (threshold && drop) throw UsageError("--threshold and --drop: give one of them");
   if (threshold && !(*threshold >= 0.0 && *threshold <= 1.0)) {
-    throw UsageError("--threshold = " + number_text(*threshold) + ": must be an accuracy in [0, 1]");
+    throw UsageError("--threshold = " + number_text(*threshold) +
+                     ": must be an accuracy in [0, 1]");
   }
-  if (drop && !(*drop > 0.0 && *drop <= 1.0)) throw UsageError("--drop = " + number_text(*drop) + ": must be in (0, 1]");
-  if (max_steps < 1) throw UsageError("--max-steps = " + std::to_string(max_steps) + ": must be >= 1");
+  if (drop && !(*drop > 0.0 && *drop <= 1.0))
+    throw UsageError("--drop = " + number_text(*drop) + ": must be in (0, 1]");
+  if (max_steps < 1)
+    throw UsageError("--max-steps = " + std::to_string(max_steps) + ": must be >= 1");
 }
 
 double EscapeOptions::threshold_for(double start_accuracy) const {
@@ -130,8 +138,8 @@ std::string EscapeResult::summary() const {
     const EscapeSummary s = summarize(trials[c]);
     char line[200];
     std::snprintf(line, sizeof line, "%-22s %9.2f +- %-8.2f median %7.1f  censored %lld/%lld\n",
-                  configs[c].label().c_str(), s.mean, s.std, s.median, static_cast<long long>(s.censored),
-                  static_cast<long long>(s.trials));
+                  configs[c].label().c_str(), s.mean, s.std, s.median,
+                  static_cast<long long>(s.censored), static_cast<long long>(s.trials));
     text += line;
   }
   if (!text.empty()) text.pop_back();

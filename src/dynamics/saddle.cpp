@@ -18,10 +18,14 @@ double norm(const Point2& x) { return std::hypot(x[0], x[1]); }
 
 double distance(const Point2& a, const Point2& b) { return std::hypot(a[0] - b[0], a[1] - b[1]); }
 
-bool diverged(const Point2& x) { return !std::isfinite(x[0]) || !std::isfinite(x[1]) || norm(x) > kDivergedNorm; }
+bool diverged(const Point2& x) {
+  return !std::isfinite(x[0]) || !std::isfinite(x[1]) || norm(x) > kDivergedNorm;
+}
 
 // The minimum ±(1, 1) nearer to x.
-Point2 nearest_minimum(const Point2& x) { return x[0] + x[1] >= 0.0 ? Point2{1.0, 1.0} : Point2{-1.0, -1.0}; }
+Point2 nearest_minimum(const Point2& x) {
+  return x[0] + x[1] >= 0.0 ? Point2{1.0, 1.0} : Point2{-1.0, -1.0};
+}
 
 }  // namespace
 
@@ -33,9 +37,12 @@ Point2 saddle_gradient(const Point2& x) { return {x[0] * x[0] * x[0] - x[1], x[1
 
 std::string to_string(SaddleMethod method) {
   switch (method) {
-    case SaddleMethod::kGd: return "gd";
-    case SaddleMethod::kSam: return "sam";
-    case SaddleMethod::kStableSam: return "stablesam";
+    case SaddleMethod::kGd:
+      return "gd";
+    case SaddleMethod::kSam:
+      return "sam";
+    case SaddleMethod::kStableSam:
+      return "stablesam";
   }
   return "?";
 }
@@ -46,7 +53,8 @@ std::string to_string(SaddleCriterion::Kind kind) {
 
 std::string SaddleOptimizer::label() const {
   if (method == SaddleMethod::kGd) return "GD";
-  return (method == SaddleMethod::kSam ? "SAM" : "StableSAM") + std::string(" rho=") + number_text(rho);
+  return (method == SaddleMethod::kSam ? "SAM" : "StableSAM") + std::string(" rho=") +
+         number_text(rho);
 }
 
 Point2 saddle_step(const SaddleOptimizer& o, const Point2& x, double lr) {
@@ -65,25 +73,31 @@ Point2 saddle_step(const SaddleOptimizer& o, const Point2& x, double lr) {
 
 const char* to_string(SaddleOutcome outcome) {
   switch (outcome) {
-    case SaddleOutcome::kMinimum: return "minimum";
-    case SaddleOutcome::kSaddle: return "saddle";
-    case SaddleOutcome::kDiverged: return "diverged";
-    case SaddleOutcome::kOther: return "other";
+    case SaddleOutcome::kMinimum:
+      return "minimum";
+    case SaddleOutcome::kSaddle:
+      return "saddle";
+    case SaddleOutcome::kDiverged:
+      return "diverged";
+    case SaddleOutcome::kOther:
+      return "other";
   }
   return "?";
 }
 
 void SaddleCriterion::validate() const {
   if (!(tol > 0.0)) throw UsageError("--tol = " + number_text(tol) + ": must be > 0");
-  if (!(grad_tol > 0.0)) throw UsageError("--grad-tol = " + number_text(grad_tol) + ": must be > 0");
+  if (!(grad_tol > 0.0))
+    throw UsageError("--grad-tol = " + number_text(grad_tol) + ": must be > 0");
 }
 
 SaddleOutcome classify(const Point2& x, const SaddleCriterion& c) {
   if (diverged(x)) return SaddleOutcome::kDiverged;
   const double to_minimum = distance(x, nearest_minimum(x));
-  const bool success = c.kind == SaddleCriterion::Kind::kDistance
-                           ? to_minimum <= c.tol
-                           : to_minimum < norm(x) && to_minimum <= 1.0 && norm(saddle_gradient(x)) <= c.grad_tol;
+  const bool success =
+      c.kind == SaddleCriterion::Kind::kDistance
+          ? to_minimum <= c.tol
+          : to_minimum < norm(x) && to_minimum <= 1.0 && norm(saddle_gradient(x)) <= c.grad_tol;
   if (success) return SaddleOutcome::kMinimum;
   return norm(x) < to_minimum ? SaddleOutcome::kSaddle : SaddleOutcome::kOther;
 }
@@ -109,12 +123,14 @@ int64_t SaddleSweep::count(size_t optimizer, size_t lr, SaddleOutcome outcome) c
 }
 
 double SaddleSweep::success_rate(size_t optimizer, size_t lr) const {
-  return static_cast<double>(count(optimizer, lr, SaddleOutcome::kMinimum)) / static_cast<double>(starts.size());
+  return static_cast<double>(count(optimizer, lr, SaddleOutcome::kMinimum)) /
+         static_cast<double>(starts.size());
 }
 
-SaddleSweep saddle_sweep(const std::vector<SaddleOptimizer>& optimizers, const std::vector<double>& lrs,
-                         const std::vector<Point2>& starts, int64_t iterations, const SaddleCriterion& criterion,
-                         int threads, const std::function<void(int64_t)>& progress) {
+SaddleSweep saddle_sweep(const std::vector<SaddleOptimizer>& optimizers,
+                         const std::vector<double>& lrs, const std::vector<Point2>& starts,
+                         int64_t iterations, const SaddleCriterion& criterion, int threads,
+                         const std::function<void(int64_t)>& progress) {
   SaddleSweep sweep{optimizers, lrs, starts, iterations, criterion, {}};
   const int64_t cells = static_cast<int64_t>(optimizers.size() * lrs.size());
   sweep.counts.assign(static_cast<size_t>(cells * kSaddleOutcomes), 0);
@@ -127,7 +143,8 @@ SaddleSweep saddle_sweep(const std::vector<SaddleOptimizer>& optimizers, const s
       const double lr = lrs[static_cast<size_t>(cell) % lrs.size()];
       int64_t* counts = &sweep.counts[static_cast<size_t>(cell * kSaddleOutcomes)];
       for (const Point2& start : starts) {
-        ++counts[static_cast<int>(classify(saddle_run(optimizer, start, lr, iterations), criterion))];
+        ++counts[static_cast<int>(
+            classify(saddle_run(optimizer, start, lr, iterations), criterion))];
       }
       ++done;
       if (reporter && progress) progress(done);

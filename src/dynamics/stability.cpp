@@ -17,7 +17,8 @@ const char* const kSideNames[2] = {"S", "Sprime"};
 
 std::string metadata_value(const Model& model, const std::string& key, const std::string& path) {
   const auto it = model.metadata().find(key);
-  if (it == model.metadata().end()) throw InputError(path + ": checkpoint has no '" + key + "' metadata");
+  if (it == model.metadata().end())
+    throw InputError(path + ": checkpoint has no '" + key + "' metadata");
   return it->second;
 }
 
@@ -32,11 +33,14 @@ void train_or_reuse(TrainOptions run, const TrainFunction& train_run) {
     const Model done = Model::load(run.out);
     const auto signature = done.metadata().find("trainer.signature");
     if (signature == done.metadata().end() || signature->second != run.signature()) {
-      throw UsageError("--out = '" + std::filesystem::path(run.out).parent_path().string() + "': holds " + run.out +
+      throw UsageError("--out = '" + std::filesystem::path(run.out).parent_path().string() +
+                       "': holds " + run.out +
                        " from other options; remove it or choose another directory");
     }
     const auto step = done.metadata().find("step"), total = done.metadata().find("total_steps");
-    if (step != done.metadata().end() && total != done.metadata().end() && step->second == total->second) return;
+    if (step != done.metadata().end() && total != done.metadata().end() &&
+        step->second == total->second)
+      return;
     run.resume = run.out;
   }
   train_run(run);
@@ -45,7 +49,8 @@ void train_or_reuse(TrainOptions run, const TrainFunction& train_run) {
 }  // namespace
 
 ExamplePair draw_example_pair(int64_t examples, uint64_t seed) {
-  if (examples < 2) throw UsageError("--train-subset: a stability experiment needs at least 2 examples");
+  if (examples < 2)
+    throw UsageError("--train-subset: a stability experiment needs at least 2 examples");
   const uint64_t first = splitmix64(seed), second = splitmix64(first);
   return {static_cast<int64_t>(first % static_cast<uint64_t>(examples)),
           static_cast<int64_t>(second % static_cast<uint64_t>(examples - 1))};
@@ -61,11 +66,13 @@ double normalized_distance(const ParamList& a, const ParamList& b, double* dista
 }
 
 StabilityResult run_stability(const StabilityOptions& o, const TrainFunction& train_run) {
-  if (o.optimizers.empty()) throw UsageError("--optimizer: expected at least one name, e.g. sgd,sam,stablesam");
+  if (o.optimizers.empty())
+    throw UsageError("--optimizer: expected at least one name, e.g. sgd,sam,stablesam");
   o.train.validate();
   const std::string directory = o.train.out;
   std::filesystem::create_directories(directory);
-  const Dataset full = load_dataset(o.train.data, Split::kTrain, {o.train.train_subset, std::nullopt});
+  const Dataset full =
+      load_dataset(o.train.data, Split::kTrain, {o.train.train_subset, std::nullopt});
 
   StabilityResult result;
   result.pair = draw_example_pair(full.size(), o.pair_seed);
@@ -80,7 +87,8 @@ StabilityResult run_stability(const StabilityOptions& o, const TrainFunction& tr
       run.replace_example = side == 0 ? -1 : result.pair.replaced;
       run.save_every_epochs = 1;
       run.save_every_steps = 0;
-      run.out = (std::filesystem::path(directory) / (name + "-" + kSideNames[side] + ".pt")).string();
+      run.out =
+          (std::filesystem::path(directory) / (name + "-" + kSideNames[side] + ".pt")).string();
       run.log.clear();
       train_or_reuse(run, train_run);
       paths[side] = run.out;
@@ -89,13 +97,17 @@ StabilityResult run_stability(const StabilityOptions& o, const TrainFunction& tr
     curve.optimizer = name;
     for (int64_t epoch = 1; epoch <= o.train.epochs; ++epoch) {
       std::vector<Model> models;
-      const std::string files[2] = {epoch_checkpoint(paths[0], epoch), epoch_checkpoint(paths[1], epoch)};
+      const std::string files[2] = {epoch_checkpoint(paths[0], epoch),
+                                    epoch_checkpoint(paths[1], epoch)};
       // A diverged run stops early (its log says where): the curve ends at its last epoch.
-      if (!std::filesystem::is_regular_file(files[0]) || !std::filesystem::is_regular_file(files[1])) break;
+      if (!std::filesystem::is_regular_file(files[0]) ||
+          !std::filesystem::is_regular_file(files[1]))
+        break;
       for (const std::string& file : files) models.push_back(Model::load(file));
       double raw = 0.0;
       curve.epoch.push_back(static_cast<double>(epoch));
-      curve.normalized_distance.push_back(normalized_distance(models[0].parameters(), models[1].parameters(), &raw));
+      curve.normalized_distance.push_back(
+          normalized_distance(models[0].parameters(), models[1].parameters(), &raw));
       curve.distance.push_back(raw);
       for (int side = 0; side < 2; ++side) {
         const double train_loss = metric(models[side], "train_loss", files[side]);

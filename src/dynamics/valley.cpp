@@ -10,24 +10,33 @@ namespace sharpscope {
 
 ValleyLoss sextic_valley() {
   const double offset = 1.0 / std::sqrt(3.0);
-  return {"sextic", [](double w) { return w * w * (w - 1.0) * (w - 1.0) * (w - 2.0) * (w - 2.0); },
-          {1.0 - offset, 1.0 + offset}, -0.6, 2.6};
+  return {"sextic",
+          [](double w) { return w * w * (w - 1.0) * (w - 1.0) * (w - 2.0) * (w - 2.0); },
+          {1.0 - offset, 1.0 + offset},
+          -0.6,
+          2.6};
 }
 
 ValleyLoss linex_valley(double alpha) {
   // expm1 keeps e^{αw} − 1 − αw accurate near the minimum, where it is O(w²).
-  return {"linex", [alpha](double w) { return std::expm1(alpha * w) - alpha * w; }, {}, -20.0, 20.0};
+  return {
+      "linex", [alpha](double w) { return std::expm1(alpha * w) - alpha * w; }, {}, -20.0, 20.0};
 }
 
-ValleyLoss quadratic_valley() { return {"quadratic", [](double w) { return 0.5 * w * w; }, {}, -2.0, 2.0}; }
+ValleyLoss quadratic_valley() {
+  return {"quadratic", [](double w) { return 0.5 * w * w; }, {}, -2.0, 2.0};
+}
 
 ValleyLoss valley_loss(ValleyKind kind, double alpha) {
   switch (kind) {
-    case ValleyKind::kSextic: return sextic_valley();
+    case ValleyKind::kSextic:
+      return sextic_valley();
     case ValleyKind::kLinex:
-      if (!(alpha != 0.0 && std::isfinite(alpha))) throw UsageError("--alpha: must be a finite non-zero number");
+      if (!(alpha != 0.0 && std::isfinite(alpha)))
+        throw UsageError("--alpha: must be a finite non-zero number");
       return linex_valley(alpha);
-    case ValleyKind::kQuadratic: return quadratic_valley();
+    case ValleyKind::kQuadratic:
+      return quadratic_valley();
   }
   return quadratic_valley();
 }
@@ -40,8 +49,8 @@ double sam_objective(const ValleyLoss& loss, double w, double rho) {
   return worst;
 }
 
-std::vector<ValleyMinimum> local_minima(const std::function<double(double)>& f, const std::vector<double>& grid,
-                                        double tolerance) {
+std::vector<ValleyMinimum> local_minima(const std::function<double(double)>& f,
+                                        const std::vector<double>& grid, double tolerance) {
   std::vector<double> values(grid.size());
   std::transform(grid.begin(), grid.end(), values.begin(), f);
   std::vector<ValleyMinimum> minima;
@@ -77,7 +86,8 @@ std::vector<ValleyMinimum> local_minima(const std::function<double(double)>& f, 
   return minima;
 }
 
-ValleyCurves valley_curves(const ValleyLoss& loss, const std::vector<double>& rhos, const std::vector<double>& w) {
+ValleyCurves valley_curves(const ValleyLoss& loss, const std::vector<double>& rhos,
+                           const std::vector<double>& w) {
   ValleyCurves curves{loss, w, rhos, {}, {}, {}, {}, {}};
   for (double x : w) curves.loss_values.push_back(loss.value(x));
   curves.minima = local_minima(loss.value, w);

@@ -31,7 +31,8 @@ void DensityOptions::validate() const {
 }
 
 void gauss_quadrature(const Eigen::VectorXd& alpha, const Eigen::VectorXd& beta,
-                      Eigen::Ref<Eigen::RowVectorXd> nodes, Eigen::Ref<Eigen::RowVectorXd> weights) {
+                      Eigen::Ref<Eigen::RowVectorXd> nodes,
+                      Eigen::Ref<Eigen::RowVectorXd> weights) {
   // Golub & Welsch (1969): the nodes are the eigenvalues of T, the weights the squared first
   // components of its unit eigenvectors.
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver;
@@ -70,7 +71,8 @@ void broaden(DensityResult& result, const DensityOptions& options) {
   double exact = 0.0;
   for (Eigen::Index r = 0; r < theta.rows(); ++r) {
     for (Eigen::Index j = 0; j < theta.cols(); ++j) {
-      const double a = (lo - theta(r, j)) / (sigma * M_SQRT2), b = (hi - theta(r, j)) / (sigma * M_SQRT2);
+      const double a = (lo - theta(r, j)) / (sigma * M_SQRT2),
+                   b = (hi - theta(r, j)) / (sigma * M_SQRT2);
       exact += result.ritz_weights(r, j) * 0.5 * (std::erf(b) - std::erf(a));
     }
   }

@@ -50,7 +50,8 @@ HvpOperator::HvpOperator(const Objective& objective, HvpOperatorOptions options)
   const std::vector<std::string>& names = objective_.model().parameter_names();
   const std::regex pattern(options_.params_regex);
   for (size_t i = 0; i < names.size(); ++i) {
-    if (options_.params_regex.empty() || std::regex_search(names[i], pattern)) selected_.push_back(i);
+    if (options_.params_regex.empty() || std::regex_search(names[i], pattern))
+      selected_.push_back(i);
   }
   if (selected_.empty()) {
     throw UsageError("--params = '" + options_.params_regex + "': matches none of the " +

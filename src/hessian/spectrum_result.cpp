@@ -14,9 +14,12 @@ std::string to_string(EigenMethod method) {
 
 std::string to_string(SpectrumEnd end) {
   switch (end) {
-    case SpectrumEnd::kLargest: return "largest";
-    case SpectrumEnd::kSmallest: return "smallest";
-    case SpectrumEnd::kBoth: return "both";
+    case SpectrumEnd::kLargest:
+      return "largest";
+    case SpectrumEnd::kSmallest:
+      return "smallest";
+    case SpectrumEnd::kBoth:
+      return "both";
   }
   return "?";
 }
@@ -33,10 +36,14 @@ void SpectrumOptions::validate() const {
 
 std::string to_string(Spectra::CompInfo info) {
   switch (info) {
-    case Spectra::CompInfo::Successful: return "successful";
-    case Spectra::CompInfo::NotComputed: return "not computed";
-    case Spectra::CompInfo::NotConverging: return "not converging";
-    case Spectra::CompInfo::NumericalIssue: return "numerical issue";
+    case Spectra::CompInfo::Successful:
+      return "successful";
+    case Spectra::CompInfo::NotComputed:
+      return "not computed";
+    case Spectra::CompInfo::NotConverging:
+      return "not converging";
+    case Spectra::CompInfo::NumericalIssue:
+      return "numerical issue";
   }
   return "?";
 }

@@ -39,7 +39,8 @@ ParamList read_direction(const std::string& path, const std::string& name,
     for (size_t i = 0; i < like.size(); ++i) {
       const std::string dataset = name + "/" + parameter_names[i];
       if (!reader.has(dataset)) {
-        throw InputError(path + ": direction '" + name + "' lacks parameter '" + parameter_names[i] + "'");
+        throw InputError(path + ": direction '" + name + "' lacks parameter '" +
+                         parameter_names[i] + "'");
       }
       std::vector<int64_t> shape;
       const std::vector<double> values = reader.read(dataset, &shape);

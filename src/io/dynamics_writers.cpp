@@ -27,11 +27,13 @@ void write_result(H5Writer& w, const EscapeResult& r) {
   w.write_strings("configs/optimizer", optimizers);
   w.write("configs/rho", rhos, "", "perturbation radius (0 for SGD)");
   w.write("config", index_values(configs), "", "configuration index (configs/*)");
-  w.write("trial", index_values(trials), "", "trial index; trial k has the same seed in every configuration");
+  w.write("trial", index_values(trials), "",
+          "trial index; trial k has the same seed in every configuration");
   w.write("step", index_values(steps), "steps", "optimizer steps taken from the minimum");
 
   std::vector<int64_t> counts, censored;
-  std::vector<double> accuracy(static_cast<size_t>(configs * trials * steps), std::numeric_limits<double>::quiet_NaN());
+  std::vector<double> accuracy(static_cast<size_t>(configs * trials * steps),
+                               std::numeric_limits<double>::quiet_NaN());
   std::vector<double> mean, stdev, median;
   std::vector<int64_t> censored_total;
   for (int64_t c = 0; c < configs; ++c) {
@@ -39,7 +41,8 @@ void write_result(H5Writer& w, const EscapeResult& r) {
       const EscapeTrial& t = r.trials[c][k];
       counts.push_back(t.steps);
       censored.push_back(t.censored ? 1 : 0);
-      for (size_t s = 0; s < t.accuracy.size(); ++s) accuracy[(c * trials + k) * steps + s] = t.accuracy[s];
+      for (size_t s = 0; s < t.accuracy.size(); ++s)
+        accuracy[(c * trials + k) * steps + s] = t.accuracy[s];
     }
     const EscapeSummary s = summarize(r.trials[c]);
     mean.push_back(s.mean);
@@ -47,14 +50,19 @@ void write_result(H5Writer& w, const EscapeResult& r) {
     median.push_back(s.median);
     censored_total.push_back(s.censored);
   }
-  w.write_int("steps", counts, {configs, trials}, "escape time: steps until accuracy < threshold (max_steps if censored)");
+  w.write_int("steps", counts, {configs, trials},
+              "escape time: steps until accuracy < threshold (max_steps if censored)");
   w.attribute("steps", "axes", std::string("config,trial"));
-  w.write_int("censored", censored, {configs, trials}, "1: never escaped within max_steps (steps is a lower bound)");
+  w.write_int("censored", censored, {configs, trials},
+              "1: never escaped within max_steps (steps is a lower bound)");
   w.attribute("censored", "axes", std::string("config,trial"));
-  w.write("accuracy", accuracy, {configs, trials, steps}, {"config", "trial", "step"}, "fraction",
-          "evaluation-subset accuracy after each step (step 0 = the minimum); NaN after the escape");
-  w.write("summary/mean", mean, {configs}, {"config"}, "steps", "mean escape time, censored trials at max_steps");
-  w.write("summary/std", stdev, {configs}, {"config"}, "steps", "sample standard deviation (n - 1)");
+  w.write(
+      "accuracy", accuracy, {configs, trials, steps}, {"config", "trial", "step"}, "fraction",
+      "evaluation-subset accuracy after each step (step 0 = the minimum); NaN after the escape");
+  w.write("summary/mean", mean, {configs}, {"config"}, "steps",
+          "mean escape time, censored trials at max_steps");
+  w.write("summary/std", stdev, {configs}, {"config"}, "steps",
+          "sample standard deviation (n - 1)");
   w.write("summary/median", median, {configs}, {"config"}, "steps", "median escape time");
   w.write_int("summary/censored", censored_total, {configs}, "trials that never escaped");
   w.attribute("/", "result_kind", std::string("escape_time"));
@@ -77,7 +85,8 @@ void write_result(H5Writer& w, const SaddleSweep& r) {
   w.write_strings("optimizers/name", names);
   w.write("optimizers/rho", rhos, "", "perturbation radius (0 for GD)");
   std::vector<std::string> outcome_names;
-  for (int k = 0; k < kSaddleOutcomes; ++k) outcome_names.push_back(to_string(static_cast<SaddleOutcome>(k)));
+  for (int k = 0; k < kSaddleOutcomes; ++k)
+    outcome_names.push_back(to_string(static_cast<SaddleOutcome>(k)));
   w.write_strings("outcome_names", outcome_names);
   w.write("outcome", index_values(kSaddleOutcomes), "", "outcome index (outcome_names)");
 
@@ -93,7 +102,8 @@ void write_result(H5Writer& w, const SaddleSweep& r) {
   std::vector<double> starts;
   for (const Point2& x : r.starts) starts.insert(starts.end(), x.begin(), x.end());
   w.write("starts", starts, std::vector<int64_t>{static_cast<int64_t>(r.starts.size()), 2}, {}, "",
-          "starting points (x1, x2), uniform in [-2, 2]^2, shared by every optimizer and learning rate");
+          "starting points (x1, x2), uniform in [-2, 2]^2, shared by every optimizer and learning "
+          "rate");
   w.attribute("/", "result_kind", std::string("saddle_success"));
   w.attribute("/", "function", std::string("f(x1,x2) = x1^4/4 - x1*x2 + x2^2/2"));
   w.attribute("/", "iterations", r.iterations);
@@ -108,7 +118,8 @@ void write_result(H5Writer& w, const ValleyCurves& r) {
   w.write("w", r.w, "", "position along the valley");
   w.write("rho", r.rhos, "", "SAM radius");
   w.write("loss", r.loss_values, {points}, {"w"}, "", "L(w)");
-  w.write("sam_objective", r.sam_values, {rhos, points}, {"rho", "w"}, "", "max over |e| <= rho of L(w + e), exact");
+  w.write("sam_objective", r.sam_values, {rhos, points}, {"rho", "w"}, "",
+          "max over |e| <= rho of L(w + e), exact");
   std::vector<double> minimum_w, minimum_value;
   for (const ValleyMinimum& m : r.minima) {
     minimum_w.push_back(m.w);
@@ -128,7 +139,8 @@ void write_result(H5Writer& w, const ValleyCurves& r) {
   w.write("sam_minima/rho", rho, "", "radius of each minimum of the SAM objective");
   w.write("sam_minima/w", sam_w, "", "local minima of the SAM objective");
   w.write("sam_minima/value", sam_value, "", "SAM objective at its minima");
-  w.write("sam_minima/shift", shift, "", "w - (nearest minimum of L): SAM's bias, > 0 towards larger w");
+  w.write("sam_minima/shift", shift, "",
+          "w - (nearest minimum of L): SAM's bias, > 0 towards larger w");
   w.attribute("/", "result_kind", std::string("valley"));
   w.attribute("/", "loss", r.loss.name);
 }
@@ -152,12 +164,18 @@ void write_result(H5Writer& w, const StabilityResult& r) {
     const char* sides[2] = {"S", "Sprime"};
     for (int s = 0; s < 2; ++s) {
       const std::string p = g + sides[s] + "/";
-      w.write(p + "train_loss", c.train_loss[s], {epochs}, {g + "epoch"}, "nats", "mean loss on the training set");
-      w.write(p + "test_loss", c.test_loss[s], {epochs}, {g + "epoch"}, "nats", "mean loss on the test set");
-      w.write(p + "train_accuracy", c.train_accuracy[s], {epochs}, {g + "epoch"}, "fraction", "training accuracy");
-      w.write(p + "test_accuracy", c.test_accuracy[s], {epochs}, {g + "epoch"}, "fraction", "test accuracy");
-      w.write(p + "loss_gap", c.loss_gap[s], {epochs}, {g + "epoch"}, "nats", "test loss - train loss");
-      w.write(p + "error_gap", c.error_gap[s], {epochs}, {g + "epoch"}, "fraction", "test error - train error");
+      w.write(p + "train_loss", c.train_loss[s], {epochs}, {g + "epoch"}, "nats",
+              "mean loss on the training set");
+      w.write(p + "test_loss", c.test_loss[s], {epochs}, {g + "epoch"}, "nats",
+              "mean loss on the test set");
+      w.write(p + "train_accuracy", c.train_accuracy[s], {epochs}, {g + "epoch"}, "fraction",
+              "training accuracy");
+      w.write(p + "test_accuracy", c.test_accuracy[s], {epochs}, {g + "epoch"}, "fraction",
+              "test accuracy");
+      w.write(p + "loss_gap", c.loss_gap[s], {epochs}, {g + "epoch"}, "nats",
+              "test loss - train loss");
+      w.write(p + "error_gap", c.error_gap[s], {epochs}, {g + "epoch"}, "fraction",
+              "test error - train error");
     }
   }
 }

@@ -27,10 +27,12 @@ void write_spectrum(H5Writer& w, const SpectrumResult& r) {
   const std::vector<int64_t> shape{static_cast<int64_t>(values.size())};
   w.write("eigenvalues", values, shape, {}, "",
           "Hessian eigenvalues: largest end descending, then smallest end ascending");
-  w.write("residuals", residuals, shape, {}, "", "measured ||Hv - lambda v|| for each unit eigenvector");
+  w.write("residuals", residuals, shape, {}, "",
+          "measured ||Hv - lambda v|| for each unit eigenvector");
   w.write("seconds", seconds, shape, {}, "s",
           "time to find each pair (Lanczos: the whole solve of its end)");
-  w.write_int("iterations", iterations, shape, "Lanczos restarts or power iterations for each pair");
+  w.write_int("iterations", iterations, shape,
+              "Lanczos restarts or power iterations for each pair");
   w.write_int("hvps", hvps, shape, "HVPs spent on each pair (Lanczos: the whole solve of its end)");
   w.write_int("converged", converged, shape, "1 when the pair met the tolerance");
   w.write_strings("ends", ends);
@@ -69,7 +71,8 @@ void write_density(H5Writer& w, const DensityResult& r) {
   w.write("ritz_values", as_vector(r.ritz_values), shape, {}, "",
           "Gauss quadrature nodes theta [runs, steps], ascending per run");
   w.write("ritz_weights", as_vector(r.ritz_weights), shape, {}, "",
-          "Gauss quadrature weights [runs, steps] (squared first eigenvector components); rows sum to 1");
+          "Gauss quadrature weights [runs, steps] (squared first eigenvector components); rows sum "
+          "to 1");
   w.attribute("/", "mass_on_grid", r.mass_on_grid);
   w.attribute("/", "variance_used", r.variance);
   w.attribute("/", "lanczos_steps_taken", static_cast<int64_t>(r.steps));

@@ -7,9 +7,9 @@
 #include "sharpscope/core/number_text.h"
 #include "sharpscope/io/direction_file.h"
 #include "sharpscope/io/h5_writer.h"
-#include "sharpscope/landscape/eigen_line.h"
 #include "sharpscope/landscape/ascent_curves.h"
 #include "sharpscope/landscape/checkpoint_line.h"
+#include "sharpscope/landscape/eigen_line.h"
 #include "sharpscope/landscape/gradient_geometry.h"
 #include "sharpscope/landscape/loss_decrease.h"
 #include "sharpscope/landscape/sharpness.h"
@@ -32,8 +32,8 @@ void write_grid_axes(H5Writer& w, const std::vector<double>& x, const std::vecto
 }
 
 void write_grid(H5Writer& w, const std::string& name, const std::vector<double>& values,
-                const std::vector<double>& x, const std::vector<double>& y, const std::string& units,
-                const std::string& description) {
+                const std::vector<double>& x, const std::vector<double>& y,
+                const std::string& units, const std::string& description) {
   if (y.empty()) {
     w.write(name, values, Shape{size_of(x)}, {"x"}, units, description);
   } else {
@@ -55,8 +55,10 @@ void write_result(H5Writer& w, const AscentCurves& r) {
   w.write("loss", r.loss, Shape{ns, size_of(r.k)}, {"steps", "k"}, "nats", "L(w + k v_N)");
   w.write("accuracy", r.accuracy, Shape{ns, size_of(r.k)}, {"steps", "k"}, "fraction",
           "accuracy at w + k v_N");
-  w.write("perturbed_loss", r.perturbed_loss, Shape{ns}, {"steps"}, "nats", "L(w^pN) = L(w + rho v_N)");
-  w.write("displacement", r.displacement, Shape{ns}, {"steps"}, "", "|w^N - w|, the ascent's reach");
+  w.write("perturbed_loss", r.perturbed_loss, Shape{ns}, {"steps"}, "nats",
+          "L(w^pN) = L(w + rho v_N)");
+  w.write("displacement", r.displacement, Shape{ns}, {"steps"}, "",
+          "|w^N - w|, the ascent's reach");
   w.write("iterate_loss", r.iterate_loss, Shape{ns, width}, {"steps", "iterate"}, "nats",
           "L(w^n) at the ascent iterates n = 0..N (NaN beyond N)");
   w.attribute("/", "non_finite_points", r.non_finite);
@@ -76,7 +78,8 @@ void write_result(H5Writer& w, const Surface& r, const std::string& split) {
   const auto alias_axes = r.y.empty() ? std::vector<std::string>{"xcoordinates"}
                                       : std::vector<std::string>{"xcoordinates", "ycoordinates"};
   w.write(split + "_loss", r.loss, alias_shape, alias_axes, "nats", "loss-landscape alias of loss");
-  w.write(split + "_acc", percent, alias_shape, alias_axes, "percent", "loss-landscape alias of accuracy, x100");
+  w.write(split + "_acc", percent, alias_shape, alias_axes, "percent",
+          "loss-landscape alias of accuracy, x100");
   w.attribute("/", "non_finite_points", r.non_finite);
 }
 
@@ -117,10 +120,13 @@ void write_result(H5Writer& w, const EigenLineSeries& r) {
   w.write("model", index_values(models), "", "model index (models)");
   w.write("eig", index_values(top, 1.0), "", "eigenvector rank (1 = largest)");
   w.write("t", t, "", "step along the unit eigenvector: w + t v");
-  w.write("eigenvalue", eigenvalue, Shape{models, top}, {"model", "eig"}, "", "top Hessian eigenvalues");
-  w.write("residual", residual, Shape{models, top}, {"model", "eig"}, "", "||Hv - lambda v||, measured");
+  w.write("eigenvalue", eigenvalue, Shape{models, top}, {"model", "eig"}, "",
+          "top Hessian eigenvalues");
+  w.write("residual", residual, Shape{models, top}, {"model", "eig"}, "",
+          "||Hv - lambda v||, measured");
   w.write("loss", loss, Shape{models, top, nt}, {"model", "eig", "t"}, "nats", "L(w + t v)");
-  w.write("accuracy", accuracy, Shape{models, top, nt}, {"model", "eig", "t"}, "fraction", "accuracy at w + t v");
+  w.write("accuracy", accuracy, Shape{models, top, nt}, {"model", "eig", "t"}, "fraction",
+          "accuracy at w + t v");
 }
 
 void write_result(H5Writer& w, const CosineMatrix& r) {
@@ -137,7 +143,8 @@ void write_result(H5Writer& w, const CosineField& r) {
   w.attribute("/", "result_kind", std::string("cosine_field"));
   write_grid_axes(w, r.x, r.y);
   const std::string reference = "grad L(w^p" + std::to_string(r.reference_steps) + ")";
-  write_grid(w, "cosine", r.cosine, r.x, r.y, "", "cos(" + reference + ", grad L(w + x d1 + y d2))");
+  write_grid(w, "cosine", r.cosine, r.x, r.y, "",
+             "cos(" + reference + ", grad L(w + x d1 + y d2))");
   write_grid(w, "gradient_norm", r.gradient_norm, r.x, r.y, "", "|grad L(w + x d1 + y d2)|");
   write_grid(w, "loss", r.loss, r.x, r.y, "nats", "L(w + x d1 + y d2)");
   w.write("reference_norm", {r.reference_norm}, "", "|" + reference + "|");
@@ -159,7 +166,8 @@ void write_result(H5Writer& w, const LossDecrease& r) {
   w.write("t", r.t, "", "u = (1 - t) " + from + " + t " + to);
   w.write("segment_delta", r.segment_delta, Shape{n, size_of(r.t)}, {"steps", "t"}, "nats",
           "L(u) - L(u - lr g) along the segment, rows g = grad L(w^pN)");
-  w.write("segment_loss", r.segment_loss, Shape{size_of(r.t)}, {"t"}, "nats", "L(u) along the segment");
+  w.write("segment_loss", r.segment_loss, Shape{size_of(r.t)}, {"t"}, "nats",
+          "L(u) along the segment");
   w.attribute("/", "segment_from", static_cast<int64_t>(r.segment.first));
   w.attribute("/", "segment_to", static_cast<int64_t>(r.segment.second));
 }
@@ -176,7 +184,8 @@ void write_result(H5Writer& w, const std::vector<std::string>& models,
   for (size_t q = 0; !rows.empty() && q < rows[0].size(); ++q) {
     std::vector<double> column;
     for (const auto& row : rows) column.push_back(row[q].second);
-    w.write("models/" + rows[0][q].first, column, Shape{m}, {}, "", rows[0][q].first + " per model");
+    w.write("models/" + rows[0][q].first, column, Shape{m}, {}, "",
+            rows[0][q].first + " per model");
   }
   const auto matrix = [&](const std::string& name, auto member, const std::string& description) {
     size_t width = 0;
@@ -200,17 +209,19 @@ void write_result(H5Writer& w, const std::vector<std::string>& models,
     members.push_back(g.members);
   }
   w.write_strings("groups/names", names);
-  w.write_int("groups/members", members, Shape{static_cast<int64_t>(groups.size())}, "models per group");
+  w.write_int("groups/members", members, Shape{static_cast<int64_t>(groups.size())},
+              "models per group");
   for (size_t q = 0; q < groups[0].names.size(); ++q) {
     std::vector<double> mean, std;
     for (const GroupStatistics& g : groups) {
       mean.push_back(g.mean[q]);
       std.push_back(g.std[q]);
     }
-    w.write("groups/" + groups[0].names[q] + "_mean", mean, Shape{static_cast<int64_t>(groups.size())}, {},
-            "", "mean over the group's models");
-    w.write("groups/" + groups[0].names[q] + "_std", std, Shape{static_cast<int64_t>(groups.size())}, {},
-            "", "sample standard deviation over the group's models");
+    w.write("groups/" + groups[0].names[q] + "_mean", mean,
+            Shape{static_cast<int64_t>(groups.size())}, {}, "", "mean over the group's models");
+    w.write("groups/" + groups[0].names[q] + "_std", std,
+            Shape{static_cast<int64_t>(groups.size())}, {}, "",
+            "sample standard deviation over the group's models");
   }
 }
 

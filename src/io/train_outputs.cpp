@@ -4,8 +4,8 @@
 
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/h5_writer.h"
-#include "sharpscope/optim/trainer_callbacks.h"
 #include "sharpscope/optim/train_log.h"
+#include "sharpscope/optim/trainer_callbacks.h"
 
 namespace sharpscope {
 namespace {
@@ -18,8 +18,9 @@ void write_table(H5Writer& writer, const std::string& group, const std::vector<R
     std::vector<double> values;
     values.reserve(records.size());
     for (const auto& r : records) values.push_back(r.*c.field);
-    writer.write(group + "/" + c.name, values, std::vector<int64_t>{static_cast<int64_t>(values.size())},
-                 {axis}, c.units, c.description);
+    writer.write(group + "/" + c.name, values,
+                 std::vector<int64_t>{static_cast<int64_t>(values.size())}, {axis}, c.units,
+                 c.description);
   }
 }
 
@@ -48,8 +49,9 @@ TrainResult train_with_outputs(const TrainOptions& options, const Metadata& log_
   InterruptCallback interrupt;
   const TrainResult result = train(run, {&progress, &checkpoints, &log, &interrupt});
   if (result.termination == Termination::kInterrupted) {
-    throw Interrupted("interrupted at step " + std::to_string(result.steps) + ": checkpoint saved to " +
-                      options.out + "; continue with --resume " + options.out);
+    throw Interrupted("interrupted at step " + std::to_string(result.steps) +
+                      ": checkpoint saved to " + options.out + "; continue with --resume " +
+                      options.out);
   }
   return result;
 }

@@ -16,7 +16,8 @@ void AscentCurveOptions::validate() const {
   AscentOptions{rho, 1, {}}.validate();
   if (steps.empty()) throw UsageError("--steps: give at least one N");
   for (int n : steps) {
-    if (n < 1) throw UsageError("--steps: N = " + std::to_string(n) + " has no ascent direction (N >= 1)");
+    if (n < 1)
+      throw UsageError("--steps: N = " + std::to_string(n) + " has no ascent direction (N >= 1)");
     if (!ratio.empty()) AscentOptions{rho, n, ratio}.validate();
   }
   if (k.empty()) throw UsageError("--k: give at least one distance");
@@ -53,7 +54,8 @@ void accumulate_curves(const Objective& objective, double weight, const AscentCu
     out.perturbed_loss[i] += weight * objective.evaluate().loss;
     out.displacement[i] += weight * t.displacement;
     // Iterates n < N come with the trace; the last one, wᴺ = w + ‖wᴺ−w‖ v_N, is evaluated here.
-    for (size_t n = 0; n < t.losses.size(); ++n) out.iterate_loss[i * width + n] += weight * t.losses[n];
+    for (size_t n = 0; n < t.losses.size(); ++n)
+      out.iterate_loss[i * width + n] += weight * t.losses[n];
     saved.move_to({{t.displacement, &v}});
     out.iterate_loss[i * width + t.losses.size()] += weight * objective.evaluate().loss;
   }
@@ -85,7 +87,8 @@ AscentCurves ascent_curves(const Objective& objective, const AscentCurveOptions&
   for (size_t i = 0; i < ns; ++i) {
     for (int n = options.steps[i] + 1; n < width; ++n) out.iterate_loss[i * width + n] = nan;
   }
-  out.non_finite = std::count_if(out.loss.begin(), out.loss.end(), [](double x) { return !std::isfinite(x); });
+  out.non_finite =
+      std::count_if(out.loss.begin(), out.loss.end(), [](double x) { return !std::isfinite(x); });
   return out;
 }
 

@@ -8,7 +8,6 @@
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/core/point_loop.h"
-#include "sharpscope/core/point_loop.h"
 #include "sharpscope/core/saved_weights.h"
 
 namespace sharpscope {
@@ -21,8 +20,8 @@ std::string CheckpointLine::summary() const {
 }
 
 CheckpointLine evaluate_checkpoint_line(const Objective& train, const Objective* test,
-                                        const ParamList& weights_b, const std::vector<double>& alpha,
-                                        PointStore& rows) {
+                                        const ParamList& weights_b,
+                                        const std::vector<double>& alpha, PointStore& rows) {
   CheckpointLine out;
   out.alpha = alpha;
   {

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "sharpscope/core/error.h"
-#include "sharpscope/core/number_text.h"
 #include "sharpscope/core/model.h"
+#include "sharpscope/core/number_text.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
 
@@ -87,15 +87,17 @@ Direction build_direction(const DirectionSpec& spec, const Objective& objective,
       // Batch scope: the direction a SAM step on the first mini-batch would take.
       const Objective source = options.scope == Scope::kFull ? objective : objective.batch(0);
       out.values = ascend(weights, full_gradient(source), ascent).direction;
-      out.description = spec.text + ": " + std::to_string(spec.index) + "-step ascent direction, rho " +
-                        number_text(ascent.rho) + ", " + to_string(options.scope) + " scope";
+      out.description = spec.text + ": " + std::to_string(spec.index) +
+                        "-step ascent direction, rho " + number_text(ascent.rho) + ", " +
+                        to_string(options.scope) + " scope";
       break;
     }
     case DirectionKind::kRandom: {
       const uint64_t seed = spec.seed ? *spec.seed : options.seed + static_cast<uint64_t>(position);
       out.values = filter_normalized_random(weights, seed, options.include_bn);
       out.description = spec.text + ": filter-normalized Gaussian (Li et al. 2018), seed " +
-                        std::to_string(seed) + (options.include_bn ? ", 1-D tensors kept" : ", 1-D tensors zero");
+                        std::to_string(seed) +
+                        (options.include_bn ? ", 1-D tensors kept" : ", 1-D tensors zero");
       break;
     }
     case DirectionKind::kEigen: {
@@ -104,9 +106,10 @@ Direction build_direction(const DirectionSpec& spec, const Objective& objective,
                          " needs --eigen-file F.h5: run 'sharpscope hessian spectrum MODEL "
                          "--save-vectors --out F.h5' first");
       }
-      out.values = options.read_stored(options.eigen_file, "directions/eig" + std::to_string(spec.index));
-      out.description = spec.text + ": Hessian eigenvector " + std::to_string(spec.index) + " from " +
-                        options.eigen_file;
+      out.values =
+          options.read_stored(options.eigen_file, "directions/eig" + std::to_string(spec.index));
+      out.description = spec.text + ": Hessian eigenvector " + std::to_string(spec.index) +
+                        " from " + options.eigen_file;
       break;
     }
     case DirectionKind::kCheckpoint:

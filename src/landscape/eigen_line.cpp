@@ -2,14 +2,14 @@
 
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
-#include "sharpscope/hessian/spectrum.h"
 #include "sharpscope/core/saved_weights.h"
+#include "sharpscope/hessian/spectrum.h"
 #include "sharpscope/landscape/surface.h"
 
 namespace sharpscope {
 
-EigenLine eigen_line(const Objective& objective, const SpectrumOptions& spectrum, const HvpOperatorOptions& hvp,
-                     const std::vector<double>& t) {
+EigenLine eigen_line(const Objective& objective, const SpectrumOptions& spectrum,
+                     const HvpOperatorOptions& hvp, const std::vector<double>& t) {
   const HvpOperator op(objective, hvp);
   const SpectrumResult result = compute_spectrum(op, spectrum);
   EigenLine line;
@@ -20,9 +20,11 @@ EigenLine eigen_line(const Objective& objective, const SpectrumOptions& spectrum
   for (const Eigenpair& pair : result.pairs) {
     line.eigenvalues.push_back(pair.value);
     line.residuals.push_back(pair.residual);
-    line.vectors.push_back(op.to_params(pair.vector.sum() >= 0.0 ? pair.vector : Eigen::VectorXd(-pair.vector)));
+    line.vectors.push_back(
+        op.to_params(pair.vector.sum() >= 0.0 ? pair.vector : Eigen::VectorXd(-pair.vector)));
     for (double step : t) {
-      const std::vector<double> row = surface_point(objective, saved, line.vectors.back(), nullptr, step, 0.0);
+      const std::vector<double> row =
+          surface_point(objective, saved, line.vectors.back(), nullptr, step, 0.0);
       line.loss.push_back(row[0]);
       line.accuracy.push_back(row[1]);
     }

@@ -9,9 +9,8 @@
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/core/point_loop.h"
-#include "sharpscope/landscape/perturbation.h"
-#include "sharpscope/core/point_loop.h"
 #include "sharpscope/core/saved_weights.h"
+#include "sharpscope/landscape/perturbation.h"
 
 namespace sharpscope {
 
@@ -92,7 +91,8 @@ CosineField cosine_field(const Objective& objective, const ParamList& d1, const 
         saved.move_to({{x, &d1}});
       }
       const LossGradient lg = objective.gradient();
-      return std::vector<double>{cosine(reference_gradient, lg.gradient), norm(lg.gradient), lg.loss};
+      return std::vector<double>{cosine(reference_gradient, lg.gradient), norm(lg.gradient),
+                                 lg.loss};
     });
   }
   for (int64_t i = 0; i < rows.points(); ++i) {

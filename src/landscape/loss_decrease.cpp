@@ -9,8 +9,8 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
-#include "sharpscope/landscape/perturbation.h"
 #include "sharpscope/core/saved_weights.h"
+#include "sharpscope/landscape/perturbation.h"
 
 namespace sharpscope {
 
@@ -72,7 +72,8 @@ LossDecrease loss_decrease(const Objective& objective, const LossDecreaseOptions
   out.delta.assign(n * n, 0.0);
   for (size_t i = 0; i < n; ++i) {
     for (size_t j = 0; j < n; ++j) {
-      out.delta[i * n + j] = decrease({{options.rho, &traces[j].direction}}, out.loss[j], gradients[i]);
+      out.delta[i * n + j] =
+          decrease({{options.rho, &traces[j].direction}}, out.loss[j], gradients[i]);
     }
   }
 
@@ -90,7 +91,8 @@ LossDecrease loss_decrease(const Objective& objective, const LossDecreaseOptions
       saved.move_to(u);
       const double loss_u = objective.evaluate().loss;
       out.segment_loss.push_back(loss_u);
-      for (size_t i = 0; i < n; ++i) out.segment_delta[i * np + k] = decrease(u, loss_u, gradients[i]);
+      for (size_t i = 0; i < n; ++i)
+        out.segment_delta[i * np + k] = decrease(u, loss_u, gradients[i]);
     }
   }
   return out;

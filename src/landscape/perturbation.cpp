@@ -10,7 +10,8 @@ namespace sharpscope {
 
 std::string to_string(Scope scope) { return scope == Scope::kFull ? "full" : "batch"; }
 
-std::vector<AscentTrace> ascent_directions(const Objective& objective, const std::vector<int>& steps,
+std::vector<AscentTrace> ascent_directions(const Objective& objective,
+                                           const std::vector<int>& steps,
                                            const AscentOptions& ascent, bool keep_gradients) {
   std::vector<AscentTrace> traces;
   ParamList& weights = objective.model().parameters();
@@ -28,7 +29,8 @@ std::vector<AscentTrace> ascent_directions(const Objective& objective, const std
   return traces;
 }
 
-void validate_step_list(double rho, const std::vector<int>& steps, const std::vector<double>& ratio) {
+void validate_step_list(double rho, const std::vector<int>& steps,
+                        const std::vector<double>& ratio) {
   AscentOptions{rho, 1, {}}.validate();
   if (steps.empty()) throw UsageError("--steps: give at least one N");
   for (int n : steps) {

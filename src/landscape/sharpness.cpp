@@ -14,7 +14,6 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
-#include "sharpscope/landscape/range.h"
 #include "sharpscope/core/saved_weights.h"
 
 namespace sharpscope {
@@ -46,11 +45,12 @@ void SharpnessOptions::validate() const {
 
 std::string Sharpness::summary() const {
   char line[512];
-  std::snprintf(line, sizeof line,
-                "L(w) %.5f  L^Asc %.5f (x1e3 %.2f)  L^Max %.5f (x1e3 %.2f)  L^Avg %.5f +- %.5f (x1e3 %.2f)"
-                "  gap %.5f",
-                loss, asc, 1e3 * (asc - loss), max, 1e3 * (max - loss), avg, avg_standard_error,
-                1e3 * (avg - loss), gap_loss);
+  std::snprintf(
+      line, sizeof line,
+      "L(w) %.5f  L^Asc %.5f (x1e3 %.2f)  L^Max %.5f (x1e3 %.2f)  L^Avg %.5f +- %.5f (x1e3 %.2f)"
+      "  gap %.5f",
+      loss, asc, 1e3 * (asc - loss), max, 1e3 * (max - loss), avg, avg_standard_error,
+      1e3 * (avg - loss), gap_loss);
   return line;
 }
 
@@ -61,7 +61,8 @@ std::vector<double> perturbed_losses(const Objective& objective, const std::vect
                                      const SharpnessOptions& o) {
   std::vector<double> losses(steps.size(), 0.0);
   const auto add = [&](const Objective& part, double weight) {
-    const std::vector<AscentTrace> traces = ascent_directions(part, steps, AscentOptions{o.rho, 1, o.ratio});
+    const std::vector<AscentTrace> traces =
+        ascent_directions(part, steps, AscentOptions{o.rho, 1, o.ratio});
     SavedWeights saved(part.model().parameters());
     for (size_t i = 0; i < steps.size(); ++i) {
       saved.move_to({{o.rho, &traces[i].direction}});
@@ -114,9 +115,11 @@ Sharpness sharpness(const Objective& train, const Objective* test, const Sharpne
     for (int n = 1; n <= o.max_steps; ++n) needed.insert(n);
   }
   const std::vector<int> steps(needed.begin(), needed.end());
-  const std::vector<double> losses = steps.empty() ? std::vector<double>{} : perturbed_losses(train, steps, o);
+  const std::vector<double> losses =
+      steps.empty() ? std::vector<double>{} : perturbed_losses(train, steps, o);
   const auto loss_at = [&](int n) {
-    return losses[static_cast<size_t>(std::lower_bound(steps.begin(), steps.end(), n) - steps.begin())];
+    return losses[static_cast<size_t>(std::lower_bound(steps.begin(), steps.end(), n) -
+                                      steps.begin())];
   };
 
   out.asc = o.asc ? loss_at(1) : kNaN;
@@ -183,10 +186,12 @@ std::vector<GroupStatistics> group_statistics(const std::vector<std::string>& la
       for (size_t i : idx) sum += quantities[i][q].second;
       const double mean = sum / static_cast<double>(idx.size());
       double squares = 0.0;
-      for (size_t i : idx) squares += (quantities[i][q].second - mean) * (quantities[i][q].second - mean);
+      for (size_t i : idx)
+        squares += (quantities[i][q].second - mean) * (quantities[i][q].second - mean);
       g.names.push_back(quantities[idx[0]][q].first);
       g.mean.push_back(mean);
-      g.std.push_back(idx.size() > 1 ? std::sqrt(squares / static_cast<double>(idx.size() - 1)) : 0.0);
+      g.std.push_back(idx.size() > 1 ? std::sqrt(squares / static_cast<double>(idx.size() - 1))
+                                     : 0.0);
     }
   }
   return groups;

@@ -8,7 +8,6 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/point_loop.h"
-#include "sharpscope/core/point_loop.h"
 #include "sharpscope/core/saved_weights.h"
 
 namespace sharpscope {
@@ -23,7 +22,8 @@ std::string Surface::summary() const {
   for (double v : loss) {
     if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
   }
-  out << x.size() << "x" << std::max<size_t>(1, y.size()) << " grid: loss min " << lo << ", max " << hi;
+  out << x.size() << "x" << std::max<size_t>(1, y.size()) << " grid: loss min " << lo << ", max "
+      << hi;
   if (non_finite > 0) out << ", " << non_finite << " non-finite points";
   return out.str();
 }

@@ -21,9 +21,12 @@ std::string to_string(BaseKind kind) { return kind == BaseKind::kSgd ? "sgd" : "
 
 std::string to_string(LrScheduleKind kind) {
   switch (kind) {
-    case LrScheduleKind::kConstant: return "constant";
-    case LrScheduleKind::kStep: return "step";
-    case LrScheduleKind::kCosine: return "cosine";
+    case LrScheduleKind::kConstant:
+      return "constant";
+    case LrScheduleKind::kStep:
+      return "step";
+    case LrScheduleKind::kCosine:
+      return "cosine";
   }
   return "?";
 }
@@ -34,7 +37,8 @@ void BaseOptimizerOptions::validate() const {
   if (nesterov && (kind != BaseKind::kSgd || momentum == 0.0)) {
     throw UsageError("--nesterov: needs --base sgd and --momentum > 0");
   }
-  require(weight_decay >= 0.0 && std::isfinite(weight_decay), "--weight-decay", weight_decay, "must be >= 0");
+  require(weight_decay >= 0.0 && std::isfinite(weight_decay), "--weight-decay", weight_decay,
+          "must be >= 0");
   require(beta1 >= 0.0 && beta1 < 1.0, "--adam-beta1", beta1, "must be in [0, 1)");
   require(beta2 >= 0.0 && beta2 < 1.0, "--adam-beta2", beta2, "must be in [0, 1)");
   require(eps > 0.0, "--adam-eps", eps, "must be > 0");
@@ -54,11 +58,13 @@ std::string BaseOptimizerOptions::describe() const {
 
 void LrSchedule::validate() const {
   require(gamma > 0.0 && std::isfinite(gamma), "--lr-gamma", gamma, "must be > 0");
-  if (warmup_steps < 0) require(false, "--warmup", static_cast<double>(warmup_steps), "must be >= 0");
+  if (warmup_steps < 0)
+    require(false, "--warmup", static_cast<double>(warmup_steps), "must be >= 0");
 }
 
 double LrSchedule::lr_at(int64_t step, int64_t total_steps, double base_lr) const {
-  if (step < warmup_steps) return base_lr * static_cast<double>(step + 1) / static_cast<double>(warmup_steps);
+  if (step < warmup_steps)
+    return base_lr * static_cast<double>(step + 1) / static_cast<double>(warmup_steps);
   if (kind == LrScheduleKind::kStep) {
     double lr = base_lr;
     for (int64_t m : milestones) lr *= step >= m ? gamma : 1.0;
@@ -82,17 +88,20 @@ std::string LrSchedule::describe() const {
   return out.str();
 }
 
-BaseOptimizer::BaseOptimizer(const ParamList& params, const BaseOptimizerOptions& o) : params_(params) {
+BaseOptimizer::BaseOptimizer(const ParamList& params, const BaseOptimizerOptions& o)
+    : params_(params) {
   o.validate();
   std::vector<at::Tensor> tensors(params.begin(), params.end());
   if (o.kind == BaseKind::kSgd) {
-    optimizer_ = std::make_unique<torch::optim::SGD>(
-        tensors, torch::optim::SGDOptions(o.lr).momentum(o.momentum).nesterov(o.nesterov).weight_decay(
-                     o.weight_decay));
+    optimizer_ = std::make_unique<torch::optim::SGD>(tensors, torch::optim::SGDOptions(o.lr)
+                                                                  .momentum(o.momentum)
+                                                                  .nesterov(o.nesterov)
+                                                                  .weight_decay(o.weight_decay));
   } else {
-    optimizer_ = std::make_unique<torch::optim::AdamW>(
-        tensors, torch::optim::AdamWOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.eps).weight_decay(
-                     o.weight_decay));
+    optimizer_ = std::make_unique<torch::optim::AdamW>(tensors, torch::optim::AdamWOptions(o.lr)
+                                                                    .betas({o.beta1, o.beta2})
+                                                                    .eps(o.eps)
+                                                                    .weight_decay(o.weight_decay));
   }
 }
 
@@ -104,7 +113,9 @@ void BaseOptimizer::step(const ParamList& gradient, double lr) {
   optimizer_->step();
 }
 
-void BaseOptimizer::save(torch::serialize::OutputArchive& archive) const { optimizer_->save(archive); }
+void BaseOptimizer::save(torch::serialize::OutputArchive& archive) const {
+  optimizer_->save(archive);
+}
 void BaseOptimizer::load(torch::serialize::InputArchive& archive) { optimizer_->load(archive); }
 
 }  // namespace sharpscope

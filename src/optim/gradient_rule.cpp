@@ -15,21 +15,30 @@ namespace sharpscope {
 
 std::string to_string(Variant variant) {
   switch (variant) {
-    case Variant::kSgd: return "sgd";
-    case Variant::kSam: return "sam";
-    case Variant::kMsam: return "msam";
-    case Variant::kRandSam: return "rand-sam";
-    case Variant::kAsam: return "asam";
+    case Variant::kSgd:
+      return "sgd";
+    case Variant::kSam:
+      return "sam";
+    case Variant::kMsam:
+      return "msam";
+    case Variant::kRandSam:
+      return "rand-sam";
+    case Variant::kAsam:
+      return "asam";
   }
   return "?";
 }
 
 std::string to_string(Schedule schedule) {
   switch (schedule) {
-    case Schedule::kAlways: return "always";
-    case Schedule::kPsam: return "psam";
-    case Schedule::kSgdSam: return "sgd-sam";
-    case Schedule::kSamSgd: return "sam-sgd";
+    case Schedule::kAlways:
+      return "always";
+    case Schedule::kPsam:
+      return "psam";
+    case Schedule::kSgdSam:
+      return "sgd-sam";
+    case Schedule::kSamSgd:
+      return "sam-sgd";
   }
   return "?";
 }
@@ -109,7 +118,8 @@ class SharpnessGradient : public GradientRule {
   SharpnessGradient(std::unique_ptr<AscentRule> ascent, DescentOptions descent)
       : ascent_(std::move(ascent)), descent_(descent) {}
 
-  StepGradient compute(ParamList& w, const BatchView& view, const StepContext& context) const override {
+  StepGradient compute(ParamList& w, const BatchView& view,
+                       const StepContext& context) const override {
     const double before = view.batch->passes();
     Perturbation p = ascent_->perturb(w, view.oracle(), *context.generator);
     LossGradient at_perturbed;
@@ -154,8 +164,10 @@ class ScheduledGradient : public GradientRule {
  public:
   ScheduledGradient(std::unique_ptr<GradientRule> sharp, RuleOptions options)
       : sharp_(std::move(sharp)), options_(std::move(options)) {}
-  StepGradient compute(ParamList& w, const BatchView& view, const StepContext& context) const override {
-    if (sharpness_step(options_, context.step, context.total_steps)) return sharp_->compute(w, view, context);
+  StepGradient compute(ParamList& w, const BatchView& view,
+                       const StepContext& context) const override {
+    if (sharpness_step(options_, context.step, context.total_steps))
+      return sharp_->compute(w, view, context);
     return plain_.compute(w, view, context);
   }
 
@@ -170,8 +182,10 @@ class ScheduledGradient : public GradientRule {
 // reproduces the whole-batch gradient.
 class ChunkedGradient : public GradientRule {
  public:
-  ChunkedGradient(std::unique_ptr<GradientRule> inner, int64_t m) : inner_(std::move(inner)), m_(m) {}
-  StepGradient compute(ParamList& w, const BatchView& view, const StepContext& context) const override {
+  ChunkedGradient(std::unique_ptr<GradientRule> inner, int64_t m)
+      : inner_(std::move(inner)), m_(m) {}
+  StepGradient compute(ParamList& w, const BatchView& view,
+                       const StepContext& context) const override {
     StepGradient total;
     StepDiagnostics& d = total.diagnostics;
     for (int64_t offset = 0; offset < view.count; offset += m_) {
@@ -223,7 +237,8 @@ void RuleOptions::validate() const {
     throw UsageError("--asam-eta = " + number_text(asam_eta) + ": must be > 0");
   }
   if (stable_clamp && !(*stable_clamp > 0.0 && *stable_clamp < 1.0)) {
-    throw UsageError("--stable-clamp = " + number_text(*stable_clamp) + ": must be in (0, 1) (003 Remark 19)");
+    throw UsageError("--stable-clamp = " + number_text(*stable_clamp) +
+                     ": must be in (0, 1) (003 Remark 19)");
   }
   if (!(gsam_alpha >= 0.0) || !std::isfinite(gsam_alpha)) {
     throw UsageError("--gsam-alpha = " + number_text(gsam_alpha) + ": must be >= 0");
@@ -231,8 +246,10 @@ void RuleOptions::validate() const {
   if (!(esam_beta > 0.0 && esam_beta <= 1.0)) {
     throw UsageError("--esam-beta = " + number_text(esam_beta) + ": must be in (0, 1]");
   }
-  if (m < 0) throw UsageError("--m-sharpness = " + std::to_string(m) + ": must be >= 0 (0 = whole batch)");
-  if (psam_period < 1) throw UsageError("--psam-period = " + std::to_string(psam_period) + ": must be >= 1");
+  if (m < 0)
+    throw UsageError("--m-sharpness = " + std::to_string(m) + ": must be >= 0 (0 = whole batch)");
+  if (psam_period < 1)
+    throw UsageError("--psam-period = " + std::to_string(psam_period) + ": must be >= 1");
   if (psam_threshold && *psam_threshold < 0) {
     throw UsageError("--psam-threshold = " + std::to_string(*psam_threshold) + ": must be >= 0");
   }
@@ -240,14 +257,16 @@ void RuleOptions::validate() const {
     throw UsageError("--switch-at = " + number_text(switch_at) + ": must be in [0, 1]");
   }
   if (variant == Variant::kSgd) {
-    const char* modifier = stable ? "--stable" : stable_clamp ? "--stable-clamp"
-                         : gsam_alpha > 0.0   ? "--gsam-alpha"
-                         : esam_beta < 1.0    ? "--esam-beta"
-                         : schedule != Schedule::kAlways ? "--schedule"
-                                                : nullptr;
+    const char* modifier = stable                          ? "--stable"
+                           : stable_clamp                  ? "--stable-clamp"
+                           : gsam_alpha > 0.0              ? "--gsam-alpha"
+                           : esam_beta < 1.0               ? "--esam-beta"
+                           : schedule != Schedule::kAlways ? "--schedule"
+                                                           : nullptr;
     if (modifier) {
-      throw UsageError(std::string(modifier) +
-                       ": needs an ascent variant (--optimizer sam, msam, rand-sam or asam), not sgd");
+      throw UsageError(
+          std::string(modifier) +
+          ": needs an ascent variant (--optimizer sam, msam, rand-sam or asam), not sgd");
     }
   }
   if (stable_clamp && !stable) throw UsageError("--stable-clamp: needs --stable");
@@ -269,7 +288,8 @@ std::string RuleOptions::describe() const {
   if (variant == Variant::kAsam) out << " eta=" << asam_eta;
   if (esam_beta < 1.0) out << " +esam(beta=" << esam_beta << ")";
   if (gsam_alpha > 0.0) out << " +gsam(alpha=" << gsam_alpha << ")";
-  if (stable) out << " +stable" << (stable_clamp ? "(clamp=" + number_text(*stable_clamp) + ")" : "");
+  if (stable)
+    out << " +stable" << (stable_clamp ? "(clamp=" + number_text(*stable_clamp) + ")" : "");
   if (m > 0) out << " m=" << m;
   if (schedule == Schedule::kPsam) {
     out << " psam(n=" << psam_period
@@ -287,8 +307,10 @@ std::unique_ptr<GradientRule> make_rule(const RuleOptions& o) {
     rule = std::make_unique<PlainGradient>();
   } else {
     rule = std::make_unique<SharpnessGradient>(
-        make_ascent(o), DescentOptions{o.variant == Variant::kMsam, o.gsam_alpha, o.stable, o.stable_clamp});
-    if (o.schedule != Schedule::kAlways) rule = std::make_unique<ScheduledGradient>(std::move(rule), o);
+        make_ascent(o),
+        DescentOptions{o.variant == Variant::kMsam, o.gsam_alpha, o.stable, o.stable_clamp});
+    if (o.schedule != Schedule::kAlways)
+      rule = std::make_unique<ScheduledGradient>(std::move(rule), o);
   }
   if (o.m > 0) rule = std::make_unique<ChunkedGradient>(std::move(rule), o.m);
   return rule;

@@ -16,11 +16,13 @@ class MultiStepAscent : public AscentRule {
     options_.validate();
   }
   Perturbation perturb(ParamList& w, const GradientOracle& oracle, at::Generator&) const override {
-    // keep_gradients: ∇L(w⁰) feeds the diagnostics and ∇L(w¹..w^{N−1}) feed MSAM (Kim et al. Eq. 9).
+    // keep_gradients: ∇L(w⁰) feeds the diagnostics and ∇L(w¹..w^{N−1}) feed MSAM (Kim et al. Eq.
+    // 9).
     AscentTrace trace = ascend(w, oracle, options_, /*keep_gradients=*/true);
     Perturbation p;
     p.at_weights = {trace.losses.front(), std::move(trace.gradients.front())};
-    for (size_t n = 1; n < trace.gradients.size(); ++n) p.intermediate.push_back(std::move(trace.gradients[n]));
+    for (size_t n = 1; n < trace.gradients.size(); ++n)
+      p.intermediate.push_back(std::move(trace.gradients[n]));
     p.direction = std::move(trace.direction);
     p.scale = options_.rho;
     return p;
@@ -102,7 +104,9 @@ class StochasticWeightPerturbation : public AscentRule {
 std::unique_ptr<AscentRule> multi_step_ascent(const AscentOptions& options) {
   return std::make_unique<MultiStepAscent>(options);
 }
-std::unique_ptr<AscentRule> random_ascent(double rho) { return std::make_unique<RandomAscent>(rho); }
+std::unique_ptr<AscentRule> random_ascent(double rho) {
+  return std::make_unique<RandomAscent>(rho);
+}
 std::unique_ptr<AscentRule> adaptive_ascent(double rho, double eta) {
   return std::make_unique<AdaptiveAscent>(rho, eta);
 }

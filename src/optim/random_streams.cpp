@@ -9,8 +9,8 @@
 namespace sharpscope {
 
 at::Generator stream_generator(uint64_t seed, Stream stream, int64_t index) {
-  const uint64_t key = splitmix64(seed ^ splitmix64((static_cast<uint64_t>(stream) << 48) ^
-                                                    static_cast<uint64_t>(index)));
+  const uint64_t key = splitmix64(
+      seed ^ splitmix64((static_cast<uint64_t>(stream) << 48) ^ static_cast<uint64_t>(index)));
   return at::detail::createCPUGenerator(key);
 }
 

@@ -9,29 +9,42 @@ const std::vector<Column<StepRecord>>& step_columns() {
       {"step", "steps", "optimizer step index t (0-based)", &StepRecord::step},
       {"epoch", "epochs", "fractional epoch t / steps_per_epoch", &StepRecord::epoch},
       {"lr", "", "learning rate used for this step", &StepRecord::lr},
-      {"passes", "passes", "forward-backward passes so far, in whole-batch units, including this step", &StepRecord::passes},
-      {"step_passes", "passes", "forward-backward passes of this step (docs/math.md §3 table)", &StepRecord::step_passes},
+      {"passes", "passes",
+       "forward-backward passes so far, in whole-batch units, including this step",
+       &StepRecord::passes},
+      {"step_passes", "passes", "forward-backward passes of this step (docs/math.md §3 table)",
+       &StepRecord::step_passes},
       {"loss", "nats", "L_B(w): mean cross-entropy of the batch at w", &StepRecord::loss},
-      {"perturbed_loss", "nats", "L_B(w^p): batch loss at the perturbed point (= L_B(w) for SGD steps)", &StepRecord::perturbed_loss},
+      {"perturbed_loss", "nats",
+       "L_B(w^p): batch loss at the perturbed point (= L_B(w) for SGD steps)",
+       &StepRecord::perturbed_loss},
       {"gradient_norm", "", "||grad L_B(w)||", &StepRecord::gradient_norm},
-      {"ascent_gradient_norm", "", "||g_asc||: surrogate gradient before GSAM/StableSAM", &StepRecord::ascent_gradient_norm},
+      {"ascent_gradient_norm", "", "||g_asc||: surrogate gradient before GSAM/StableSAM",
+       &StepRecord::ascent_gradient_norm},
       {"norm_ratio", "", "||g_asc|| / ||grad L_B(w)|| (003 Fig. 1)", &StepRecord::norm_ratio},
-      {"alignment", "", "<g_asc, grad L_B(w)> / ||grad L_B(w)||^2 (003 Fig. 3)", &StepRecord::alignment},
-      {"sharpness", "flag", "1 if this step took an ascent (PSAM / switching), else 0", &StepRecord::sharpness},
+      {"alignment", "", "<g_asc, grad L_B(w)> / ||grad L_B(w)||^2 (003 Fig. 3)",
+       &StepRecord::alignment},
+      {"sharpness", "flag", "1 if this step took an ascent (PSAM / switching), else 0",
+       &StepRecord::sharpness},
   };
   return columns;
 }
 
 const std::vector<Column<EpochRecord>>& epoch_columns() {
   static const std::vector<Column<EpochRecord>> columns = {
-      {"epoch", "epochs", "epochs completed (fractional at the end of a --steps run)", &EpochRecord::epoch},
+      {"epoch", "epochs", "epochs completed (fractional at the end of a --steps run)",
+       &EpochRecord::epoch},
       {"step", "steps", "optimizer steps completed", &EpochRecord::step},
-      {"passes", "passes", "forward-backward passes so far, whole-batch units", &EpochRecord::passes},
-      {"train_loss", "nats", "L_S(w) on the train evaluation subset (eval mode)", &EpochRecord::train_loss},
-      {"train_accuracy", "fraction", "accuracy on the train evaluation subset", &EpochRecord::train_accuracy},
+      {"passes", "passes", "forward-backward passes so far, whole-batch units",
+       &EpochRecord::passes},
+      {"train_loss", "nats", "L_S(w) on the train evaluation subset (eval mode)",
+       &EpochRecord::train_loss},
+      {"train_accuracy", "fraction", "accuracy on the train evaluation subset",
+       &EpochRecord::train_accuracy},
       {"test_loss", "nats", "L_S(w) on the test split (eval mode)", &EpochRecord::test_loss},
       {"test_accuracy", "fraction", "accuracy on the test split", &EpochRecord::test_accuracy},
-      {"wall_seconds", "s", "wall time since the start of training (across resumes)", &EpochRecord::wall_seconds},
+      {"wall_seconds", "s", "wall time since the start of training (across resumes)",
+       &EpochRecord::wall_seconds},
   };
   return columns;
 }
@@ -44,8 +57,9 @@ void save_table(torch::serialize::OutputArchive& archive, const std::string& pre
   for (const auto& c : columns) {
     std::vector<double> values;
     for (const auto& r : records) values.push_back(r.*c.field);
-    archive.write(prefix + c.name,
-                  torch::tensor(values, torch::kDouble).reshape({static_cast<int64_t>(values.size())}));
+    archive.write(
+        prefix + c.name,
+        torch::tensor(values, torch::kDouble).reshape({static_cast<int64_t>(values.size())}));
   }
 }
 

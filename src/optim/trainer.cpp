@@ -30,7 +30,8 @@ double seconds_since(Clock::time_point start) {
 // <dir>/<stem>.<tag>.pt beside the final checkpoint.
 std::string sibling(const std::string& out, const std::string& tag) {
   const std::filesystem::path path(out);
-  return (path.parent_path() / (path.stem().string() + "." + tag + path.extension().string())).string();
+  return (path.parent_path() / (path.stem().string() + "." + tag + path.extension().string()))
+      .string();
 }
 
 Evaluation evaluate_on(Model& model, const Dataset& data, double label_smoothing) {
@@ -42,10 +43,12 @@ Evaluation evaluate_on(Model& model, const Dataset& data, double label_smoothing
 void check_resume_signature(const Model& model, const TrainOptions& o) {
   const auto it = model.metadata().find("trainer.signature");
   if (it == model.metadata().end()) {
-    throw InputError(o.resume + ": not a trainer checkpoint with resume state (no trainer.signature)");
+    throw InputError(o.resume +
+                     ": not a trainer checkpoint with resume state (no trainer.signature)");
   }
   if (it->second != o.signature()) {
-    throw UsageError("--resume = '" + o.resume + "': the checkpoint was trained with other options:\n  checkpoint: " +
+    throw UsageError("--resume = '" + o.resume +
+                     "': the checkpoint was trained with other options:\n  checkpoint: " +
                      it->second + "\n  now:        " + o.signature());
   }
 }
@@ -55,30 +58,39 @@ void evaluate(TrainingRun& run) {
   const TrainOptions& o = run.options;
   const Evaluation train_eval = evaluate_on(run.model, run.eval_train_data, o.label_smoothing);
   const Evaluation test_eval = evaluate_on(run.model, run.test_data, o.label_smoothing);
-  run.log.epochs.push_back({static_cast<double>(run.step) / static_cast<double>(run.steps_per_epoch),
-                            static_cast<double>(run.step), run.passes(), train_eval.loss, train_eval.accuracy,
-                            test_eval.loss, test_eval.accuracy, run.wall_seconds()});
+  run.log.epochs.push_back(
+      {static_cast<double>(run.step) / static_cast<double>(run.steps_per_epoch),
+       static_cast<double>(run.step), run.passes(), train_eval.loss, train_eval.accuracy,
+       test_eval.loss, test_eval.accuracy, run.wall_seconds()});
 }
 
 }  // namespace
 
 std::string to_string(Augment augment) {
   switch (augment) {
-    case Augment::kAuto: return "auto";
-    case Augment::kOn: return "on";
-    case Augment::kOff: return "off";
+    case Augment::kAuto:
+      return "auto";
+    case Augment::kOn:
+      return "on";
+    case Augment::kOff:
+      return "off";
   }
   return "?";
 }
 
 void TrainOptions::validate() const {
-  if (train_subset < 0) throw UsageError("--train-subset = " + std::to_string(train_subset) + ": must be >= 0");
-  if (test_subset < 0) throw UsageError("--test-subset = " + std::to_string(test_subset) + ": must be >= 0");
+  if (train_subset < 0)
+    throw UsageError("--train-subset = " + std::to_string(train_subset) + ": must be >= 0");
+  if (test_subset < 0)
+    throw UsageError("--test-subset = " + std::to_string(test_subset) + ": must be >= 0");
   if (eval_train_subset < 0) {
-    throw UsageError("--eval-train-subset = " + std::to_string(eval_train_subset) + ": must be >= 0");
+    throw UsageError("--eval-train-subset = " + std::to_string(eval_train_subset) +
+                     ": must be >= 0");
   }
-  if (batch_size <= 0) throw UsageError("--batch-size = " + std::to_string(batch_size) + ": must be > 0");
-  if (epochs < 1 && steps == 0) throw UsageError("--epochs = " + std::to_string(epochs) + ": must be >= 1");
+  if (batch_size <= 0)
+    throw UsageError("--batch-size = " + std::to_string(batch_size) + ": must be > 0");
+  if (epochs < 1 && steps == 0)
+    throw UsageError("--epochs = " + std::to_string(epochs) + ": must be >= 1");
   if (steps < 0) throw UsageError("--train-steps = " + std::to_string(steps) + ": must be >= 0");
   if (!(label_smoothing >= 0.0 && label_smoothing < 1.0)) {
     throw UsageError("--label-smoothing = " + number_text(label_smoothing) + ": must be in [0, 1)");
@@ -86,16 +98,20 @@ void TrainOptions::validate() const {
   if (!(label_noise >= 0.0 && label_noise <= 1.0)) {
     throw UsageError("--label-noise = " + number_text(label_noise) + ": must be in [0, 1]");
   }
-  if (!(warmup_epochs >= 0.0)) throw UsageError("--warmup = " + number_text(warmup_epochs) + ": must be >= 0");
+  if (!(warmup_epochs >= 0.0))
+    throw UsageError("--warmup = " + number_text(warmup_epochs) + ": must be >= 0");
   for (double m : lr_milestones) {
-    if (!(m > 0.0)) throw UsageError("--lr-milestones: " + number_text(m) + ": each must be > 0 (epochs)");
+    if (!(m > 0.0))
+      throw UsageError("--lr-milestones: " + number_text(m) + ": each must be > 0 (epochs)");
   }
   if (!lr_milestones.empty() && lr_schedule != LrScheduleKind::kStep) {
     throw UsageError("--lr-milestones: needs --lr-schedule step");
   }
-  if (replace_example >= 0 && drop_example < 0) throw UsageError("--replace-example: needs --drop-example");
+  if (replace_example >= 0 && drop_example < 0)
+    throw UsageError("--replace-example: needs --drop-example");
   if (save_every_epochs < 0) {
-    throw UsageError("--save-every-epochs = " + std::to_string(save_every_epochs) + ": must be >= 0");
+    throw UsageError("--save-every-epochs = " + std::to_string(save_every_epochs) +
+                     ": must be >= 0");
   }
   if (save_every_steps < 0) {
     throw UsageError("--save-every-steps = " + std::to_string(save_every_steps) + ": must be >= 0");
@@ -111,9 +127,10 @@ void TrainOptions::validate() const {
 
 std::string TrainOptions::signature() const {
   std::ostringstream out;
-  out << "arch=" << arch << " data=" << data.text << " train_subset=" << train_subset << " batch=" << batch_size
-      << " smoothing=" << label_smoothing << " noise=" << label_noise << " augment=" << to_string(augment)
-      << " drop=" << drop_example << " replace=" << replace_example << " rule=[" << rule.describe() << "] base=["
+  out << "arch=" << arch << " data=" << data.text << " train_subset=" << train_subset
+      << " batch=" << batch_size << " smoothing=" << label_smoothing << " noise=" << label_noise
+      << " augment=" << to_string(augment) << " drop=" << drop_example
+      << " replace=" << replace_example << " rule=[" << rule.describe() << "] base=["
       << base.describe() << "] schedule=" << to_string(lr_schedule) << " warmup=" << warmup_epochs
       << " gamma=" << lr_gamma << " milestones=";
   for (double m : lr_milestones) out << m << ",";
@@ -142,9 +159,12 @@ double TrainingRun::wall_seconds() const { return wall_offset + seconds_since(st
 std::string TrainingRun::status(bool finished) const {
   if (!finished) return "in progress";
   switch (termination) {
-    case Termination::kCompleted: return "completed";
-    case Termination::kDiverged: return "diverged: non-finite batch loss at step " + std::to_string(diverged_at);
-    case Termination::kInterrupted: return "interrupted";
+    case Termination::kCompleted:
+      return "completed";
+    case Termination::kDiverged:
+      return "diverged: non-finite batch loss at step " + std::to_string(diverged_at);
+    case Termination::kInterrupted:
+      return "interrupted";
   }
   return "?";
 }
@@ -213,8 +233,10 @@ TrainingRun open_training(const TrainOptions& o) {
   Dataset train_data = load_dataset(o.data, Split::kTrain, {o.train_subset, std::nullopt});
   Dataset test_data = load_dataset(o.data, Split::kTest, {o.test_subset, std::nullopt});
   train_data.labels = shuffle_labels(train_data.labels, o.label_noise, o.seed);
-  if (o.drop_example >= 0) train_data = neighbouring_set(train_data, o.drop_example, o.replace_example);
-  const InputShape shape{train_data.channels(), train_data.height(), train_data.width(), train_data.num_classes};
+  if (o.drop_example >= 0)
+    train_data = neighbouring_set(train_data, o.drop_example, o.replace_example);
+  const InputShape shape{train_data.channels(), train_data.height(), train_data.width(),
+                         train_data.num_classes};
 
   torch::serialize::InputArchive optimizer_state;
   int64_t start_step = 0;
@@ -236,8 +258,20 @@ TrainingRun open_training(const TrainOptions& o) {
   }();
   model.to(runtime.device, runtime.dtype);
 
-  TrainingRun run{o, runtime, std::move(train_data), std::move(test_data), {}, shape, false, 0, 0,
-                  start_step, start_step, {}, std::move(log), std::move(model)};
+  TrainingRun run{o,
+                  runtime,
+                  std::move(train_data),
+                  std::move(test_data),
+                  {},
+                  shape,
+                  false,
+                  0,
+                  0,
+                  start_step,
+                  start_step,
+                  {},
+                  std::move(log),
+                  std::move(model)};
   run.eval_train_data = o.eval_train_subset > 0 && o.eval_train_subset < run.train_data.size()
                             ? run.train_data.slice(0, o.eval_train_subset)
                             : run.train_data;
@@ -261,8 +295,9 @@ std::string TrainResult::brief_report() const {
   std::snprintf(line, sizeof line,
                 "step %lld (epoch %.2f): train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%; "
                 "%.1f steps/s, %.0f passes",
-                static_cast<long long>(steps), final.epoch, final.train_loss, 100.0 * final.train_accuracy,
-                final.test_loss, 100.0 * final.test_accuracy, steps_per_second, passes);
+                static_cast<long long>(steps), final.epoch, final.train_loss,
+                100.0 * final.train_accuracy, final.test_loss, 100.0 * final.test_accuracy,
+                steps_per_second, passes);
   return line;
 }
 
@@ -280,12 +315,13 @@ TrainResult train(TrainingRun& run, const std::vector<TrainingCallback*>& callba
     const int64_t t = run.step;
     const auto step_start = Clock::now();
     const double lr = run.schedule.lr_at(t, run.total_steps, o.base.lr);
-    const StepDiagnostics d =
-        take_step(run.model, *run.rule, *run.optimizer, order, t, {lr, o.label_smoothing, o.seed, run.total_steps});
+    const StepDiagnostics d = take_step(run.model, *run.rule, *run.optimizer, order, t,
+                                        {lr, o.label_smoothing, o.seed, run.total_steps});
     train_seconds += seconds_since(step_start);
-    run.log.steps.push_back({static_cast<double>(t), static_cast<double>(t) / static_cast<double>(run.steps_per_epoch),
-                             lr, run.passes() + d.passes, d.loss, d.perturbed_loss, d.gradient_norm,
-                             d.ascent_gradient_norm, d.norm_ratio, d.alignment, d.passes, d.sharpness ? 1.0 : 0.0});
+    run.log.steps.push_back(
+        {static_cast<double>(t), static_cast<double>(t) / static_cast<double>(run.steps_per_epoch),
+         lr, run.passes() + d.passes, d.loss, d.perturbed_loss, d.gradient_norm,
+         d.ascent_gradient_norm, d.norm_ratio, d.alignment, d.passes, d.sharpness ? 1.0 : 0.0});
     run.step = t + 1;
     if (!std::isfinite(d.loss)) {
       // Divergence is a result, not a failure: the checkpoint and log record where it happened.

@@ -10,7 +10,8 @@ namespace sharpscope {
 CallbackReturn CheckpointCallback::on_step(TrainingRun& run) {
   const TrainOptions& o = run.options;
   const bool epoch_end = run.step % run.steps_per_epoch == 0;
-  if (epoch_end && o.save_every_epochs > 0 && (run.step / run.steps_per_epoch) % o.save_every_epochs == 0) {
+  if (epoch_end && o.save_every_epochs > 0 &&
+      (run.step / run.steps_per_epoch) % o.save_every_epochs == 0) {
     run.save(epoch_checkpoint(o.out, run.step / run.steps_per_epoch), /*finished=*/false);
   }
   if (o.save_every_steps > 0 && run.step % o.save_every_steps == 0) {
@@ -22,7 +23,8 @@ CallbackReturn CheckpointCallback::on_step(TrainingRun& run) {
 void CheckpointCallback::on_end(TrainingRun& run) { run.save(run.options.out, /*finished=*/true); }
 
 ProgressCallback::ProgressCallback(const TrainingRun& run, bool quiet)
-    : progress_(std::make_unique<Progress>("train " + run.options.rule.describe(), run.total_steps, quiet)) {}
+    : progress_(std::make_unique<Progress>("train " + run.options.rule.describe(), run.total_steps,
+                                           quiet)) {}
 
 ProgressCallback::~ProgressCallback() = default;
 

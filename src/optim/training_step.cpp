@@ -36,13 +36,14 @@ std::pair<at::Tensor, at::Tensor> BatchOrder::batch(int64_t step) {
   return {images, data_.labels.index_select(0, index)};
 }
 
-StepDiagnostics take_step(Model& model, const GradientRule& rule, BaseOptimizer& optimizer, BatchOrder& order,
-                          int64_t step, const StepSettings& settings) {
+StepDiagnostics take_step(Model& model, const GradientRule& rule, BaseOptimizer& optimizer,
+                          BatchOrder& order, int64_t step, const StepSettings& settings) {
   auto [images, labels] = order.batch(step);
   TrainingBatch batch(model, images.to(model.device(), model.dtype()), labels.to(model.device()),
                       settings.label_smoothing);
   at::Generator noise = stream_generator(settings.seed, Stream::kRule, step);
-  const StepGradient g = rule.compute(model.parameters(), BatchView::whole(batch), {step, settings.total_steps, &noise});
+  const StepGradient g = rule.compute(model.parameters(), BatchView::whole(batch),
+                                      {step, settings.total_steps, &noise});
   optimizer.step(g.gradient, settings.lr);
   return g.diagnostics;
 }

@@ -2,11 +2,11 @@
 
 #include <Eigen/Dense>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
 #include "support/testing.h"
-#include "commands/parse.h"
 
 namespace sharpscope {
 using cli::parse_ratio;
@@ -94,7 +94,8 @@ TEST(AscentQuadratic, Float32DirectionCarriesFloat32PrecisionNotTheWeightsUlp) {
   const ParamList reference = ascend(w64, oracle(q, w64), options).direction;
   const ParamList direction = ascend(w32, oracle32, options).direction;
   EXPECT_LT((direction[0].to(torch::kDouble) - reference[0]).abs().max().item<double>(), 1e-5);
-  EXPECT_TRUE(torch::equal(w32[0], to_tensor(w0).to(torch::kFloat))) << "weights restored bit-exactly";
+  EXPECT_TRUE(torch::equal(w32[0], to_tensor(w0).to(torch::kFloat)))
+      << "weights restored bit-exactly";
 }
 
 TEST(AscentQuadratic, EqualRatioIsTheDefaultAndRatiosRescaleToRho) {

@@ -1,13 +1,14 @@
 // In-process command-line tests: parse real argument vectors through cli::run and read the HDF5
 // back. Each bad input must give its exit code and leave no output file behind.
+#include "support/cli.h"
+
 #include <filesystem>
 #include <fstream>
 
 #include "commands/app.h"
 #include "sharpscope/io/h5_writer.h"
-#include "support/testing.h"
 #include "support/scratch_dir.h"
-#include "support/cli.h"
+#include "support/testing.h"
 
 namespace sharpscope {
 namespace {
@@ -23,13 +24,15 @@ TEST(Cli, InfoWritesSelfDescribingHdf5) {
                  "--dtype", "float64", "--threads", "1", "--out", out, "--quiet"}),
             0);
   const H5Reader file(out);
-  std::ifstream expected(std::string(SHARPSCOPE_SOURCE_DIR) + "/tests/fixtures/tiny_cnn.expected.txt");
+  std::ifstream expected(std::string(SHARPSCOPE_SOURCE_DIR) +
+                         "/tests/fixtures/tiny_cnn.expected.txt");
   double loss = 0.0;
   expected >> loss;
   // Python normalizes the float32 pixels in another order of operations (see model_test.cpp).
   EXPECT_NEAR(file.read("loss").at(0), loss, 1e-7 * loss);
-  for (const char* key : {"command_line", "tool_version", "model", "model_sha256", "data", "split",
-                          "subset", "seed", "dtype", "device", "threads", "start_time", "duration_s"}) {
+  for (const char* key :
+       {"command_line", "tool_version", "model", "model_sha256", "data", "split", "subset", "seed",
+        "dtype", "device", "threads", "start_time", "duration_s"}) {
     EXPECT_NO_THROW(file.attribute("/", key)) << key;
   }
   EXPECT_EQ(file.attribute("/", "dtype"), "float64");
@@ -85,27 +88,38 @@ TEST(Cli, DynamicsCommandsWriteTheirLayouts) {
   const testing::ScratchDir scratch("cli-dynamics");
   const std::string dir = scratch.str();
   const std::string model = dir + "/minimum.pt";
-  ASSERT_EQ(run({"train", "--arch", "mlp:16", "--data", "synthetic:256,1,8,8,3,0", "--epochs", "4", "--lr", "0.1",
-                 "--threads", "1", "--out", model, "--quiet"}),
+  ASSERT_EQ(run({"train", "--arch", "mlp:16", "--data", "synthetic:256,1,8,8,3,0", "--epochs", "4",
+                 "--lr", "0.1", "--threads", "1", "--out", model, "--quiet"}),
             0);
-  ASSERT_EQ(run({"escape-test", model, "--optimizer", "sgd,sam", "--rho", "0.05,0.1", "--lr", "0.1", "--batch-size",
-                 "32", "--trials", "3", "--max-steps", "4", "--threshold", "0", "--subset", "64", "--threads", "1",
-                 "--out", dir + "/escape.h5", "--quiet"}),
+  ASSERT_EQ(run({"escape-test",  model,
+                 "--optimizer",  "sgd,sam",
+                 "--rho",        "0.05,0.1",
+                 "--lr",         "0.1",
+                 "--batch-size", "32",
+                 "--trials",     "3",
+                 "--max-steps",  "4",
+                 "--threshold",  "0",
+                 "--subset",     "64",
+                 "--threads",    "1",
+                 "--out",        dir + "/escape.h5",
+                 "--quiet"}),
             0);
   const H5Reader escape(dir + "/escape.h5");
   EXPECT_EQ(escape.attribute("/", "result_kind"), "escape_time");
   std::vector<int64_t> shape;
   escape.read("accuracy", &shape);
   EXPECT_EQ(shape, (std::vector<int64_t>{3, 3, 5}));
-  EXPECT_EQ(escape.read_int("censored"), std::vector<int64_t>(9, 1));  // threshold 0: nobody escapes
+  EXPECT_EQ(escape.read_int("censored"),
+            std::vector<int64_t>(9, 1));  // threshold 0: nobody escapes
   EXPECT_EQ(escape.read_int("steps"), std::vector<int64_t>(9, 4));
   EXPECT_EQ(escape.attribute("/", "option.threshold"), "0");
   EXPECT_NO_THROW(escape.attribute("/", "model_sha256"));
 
   // landscape eigen over a two-checkpoint series (the same model twice: identical rows).
-  ASSERT_EQ(run({"landscape", "eigen", model, model, "--top", "2", "--x", "-1:1:5", "--subset", "64", "--dtype",
-                 "float64", "--threads", "1", "--out", dir + "/eigen.h5", "--quiet"}),
-            0);
+  ASSERT_EQ(
+      run({"landscape", "eigen", model, model, "--top", "2", "--x", "-1:1:5", "--subset", "64",
+           "--dtype", "float64", "--threads", "1", "--out", dir + "/eigen.h5", "--quiet"}),
+      0);
   const H5Reader eigen(dir + "/eigen.h5");
   EXPECT_EQ(eigen.attribute("/", "result_kind"), "eigen_lines");
   const std::vector<double> lines = eigen.read("loss", &shape);
@@ -115,8 +129,8 @@ TEST(Cli, DynamicsCommandsWriteTheirLayouts) {
   EXPECT_GE(lambda[0], lambda[1]);
   EXPECT_TRUE(eigen.has("directions/model1/eig2"));
 
-  ASSERT_EQ(run({"toy", "saddle", "--starts", "50", "--lrs", "0.01:0.1:3:log", "--rho", "0.2", "--iters", "200",
-                 "--out", dir + "/saddle.h5", "--quiet"}),
+  ASSERT_EQ(run({"toy", "saddle", "--starts", "50", "--lrs", "0.01:0.1:3:log", "--rho", "0.2",
+                 "--iters", "200", "--out", dir + "/saddle.h5", "--quiet"}),
             0);
   const H5Reader saddle(dir + "/saddle.h5");
   saddle.read("success_rate", &shape);
@@ -124,7 +138,9 @@ TEST(Cli, DynamicsCommandsWriteTheirLayouts) {
   EXPECT_NEAR(saddle.read("lr")[1], std::sqrt(0.01 * 0.1), 1e-15);
   EXPECT_EQ(saddle.attribute("/", "criterion"), "basin");
 
-  ASSERT_EQ(run({"toy", "valley", "--loss", "linex", "--rho", "1,2", "--out", dir + "/valley.h5", "--quiet"}), 0);
+  ASSERT_EQ(run({"toy", "valley", "--loss", "linex", "--rho", "1,2", "--out", dir + "/valley.h5",
+                 "--quiet"}),
+            0);
   const H5Reader valley(dir + "/valley.h5");
   valley.read("sam_objective", &shape);
   EXPECT_EQ(shape, (std::vector<int64_t>{2, 4001}));

@@ -12,8 +12,8 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/zoo.h"
 #include "sharpscope/io/h5_writer.h"
-#include "support/testing.h"
 #include "support/cli.h"
+#include "support/testing.h"
 
 namespace sharpscope {
 namespace {
@@ -33,19 +33,19 @@ class HessianCommand : public ::testing::Test {
     save_checkpoint(model_, model);
   }
   std::vector<std::string> common(const std::string& out) const {
-    return {model_, "--subset", "0", "--dtype", "float64", "--batch-size", "20", "--threads", "1", "--quiet",
-            "--out", dir_ + "/" + out};
+    return {model_, "--subset",  "0", "--dtype", "float64", "--batch-size",
+            "20",   "--threads", "1", "--quiet", "--out",   dir_ + "/" + out};
   }
   std::string dir_, model_;
 };
 
 TEST_F(HessianCommand, LanczosAndPowerAgreeAndVectorsAreSaved) {
-  std::vector<std::string> lanczos = {"hessian", "spectrum", "--top", "2", "--save-vectors",
-                                      "--tol", "1e-8"};
+  std::vector<std::string> lanczos = {"hessian",        "spectrum", "--top", "2",
+                                      "--save-vectors", "--tol",    "1e-8"};
   for (const auto& a : common("lanczos.h5")) lanczos.push_back(a);
   ASSERT_EQ(run_cli(lanczos), 0);
-  std::vector<std::string> power = {"hessian", "spectrum", "--method", "power", "--top", "1",
-                                    "--tol", "1e-8", "--max-iter", "5000"};
+  std::vector<std::string> power = {"hessian", "spectrum", "--method", "power",      "--top",
+                                    "1",       "--tol",    "1e-8",     "--max-iter", "5000"};
   for (const auto& a : common("power.h5")) power.push_back(a);
   ASSERT_EQ(run_cli(power), 0);
 
@@ -67,8 +67,8 @@ TEST_F(HessianCommand, TraceAndDensityWriteTheirDatasets) {
   std::vector<std::string> trace = {"hessian", "trace", "--probes", "20", "--tol", "0"};
   for (const auto& a : common("trace.h5")) trace.push_back(a);
   ASSERT_EQ(run_cli(trace), 0);
-  std::vector<std::string> density = {"hessian", "density", "--runs", "2", "--lanczos-steps", "10",
-                                      "--grid", "200"};
+  std::vector<std::string> density = {"hessian",         "density", "--runs", "2",
+                                      "--lanczos-steps", "10",      "--grid", "200"};
   for (const auto& a : common("density.h5")) density.push_back(a);
   ASSERT_EQ(run_cli(density), 0);
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "sharpscope/core/error.h"
 #include "commands/parse.h"
+#include "sharpscope/core/error.h"
 
 namespace sharpscope::cli {
 namespace {

@@ -1,7 +1,6 @@
-#include "commands/parse.h"
-
 #include <gtest/gtest.h>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 
 namespace sharpscope::cli {

@@ -9,8 +9,8 @@
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/zoo.h"
-#include "support/testing.h"
 #include "support/scratch_dir.h"
+#include "support/testing.h"
 
 namespace sharpscope {
 namespace {

@@ -1,9 +1,10 @@
 // The CUDA path: the same objective on a GPU gives the CPU's numbers. Skips itself where LibTorch
-// has no CUDA device (the Debian build is CPU-only; point -DTorch_DIR at a CUDA LibTorch to run it).
+// has no CUDA device (the Debian build is CPU-only; point -DTorch_DIR at a CUDA LibTorch to run
+// it).
+#include "sharpscope/core/error.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/core/runtime.h"
-#include "sharpscope/core/error.h"
 #include "support/testing.h"
 
 namespace sharpscope {

@@ -2,12 +2,12 @@
 
 #include <fstream>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
-#include "support/testing.h"
-#include "commands/parse.h"
 #include "support/scratch_dir.h"
+#include "support/testing.h"
 
 namespace sharpscope {
 using cli::parse_data_spec;
@@ -26,7 +26,8 @@ TEST(CoreModel, LoadsTorchScriptSavedFromPython) {
 }
 
 TEST(CoreModel, TorchScriptLossMatchesPythonInFloat64) {
-  std::ifstream expected_file(std::string(SHARPSCOPE_SOURCE_DIR) + "/tests/fixtures/tiny_cnn.expected.txt");
+  std::ifstream expected_file(std::string(SHARPSCOPE_SOURCE_DIR) +
+                              "/tests/fixtures/tiny_cnn.expected.txt");
   double expected_loss = 0.0, expected_accuracy = 0.0;
   ASSERT_TRUE(expected_file >> expected_loss >> expected_accuracy);
   Model model = Model::load(kFixture);
@@ -65,9 +66,11 @@ TEST(CoreModel, BadFilesAreInputErrorsNamingTheFile) {
 
 TEST(CoreModel, WrongInputShapeOrClassCountIsInputError) {
   Model model = Model::load(kFixture);
-  const Dataset cifar_like = load_dataset(parse_data_spec("synthetic:8,3,32,32,10,0"), Split::kTrain);
+  const Dataset cifar_like =
+      load_dataset(parse_data_spec("synthetic:8,3,32,32,10,0"), Split::kTrain);
   EXPECT_THROW(Objective(model, cifar_like), InputError);
-  const Dataset four_classes = load_dataset(parse_data_spec("synthetic:8,1,28,28,4,0"), Split::kTrain);
+  const Dataset four_classes =
+      load_dataset(parse_data_spec("synthetic:8,1,28,28,4,0"), Split::kTrain);
   EXPECT_THROW(Objective(model, four_classes), InputError);
 }
 

@@ -96,7 +96,8 @@ TEST(CoreObjective, HvpIsIndependentOfBatchSize) {
   const ParamList v = normalized(clone(model.parameters()));
   const ParamList reference = Objective(model, data, {77}).hvp(v);
   for (int64_t batch : {1, 10, 30}) {
-    EXPECT_TRUE(params_near(Objective(model, data, {batch}).hvp(v), reference, kFloat64Exact, 1e-14))
+    EXPECT_TRUE(
+        params_near(Objective(model, data, {batch}).hvp(v), reference, kFloat64Exact, 1e-14))
         << "batch " << batch;
   }
 }

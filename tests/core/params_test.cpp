@@ -67,7 +67,8 @@ TEST(CoreParams, AxpyScaleNormalized) {
   EXPECT_TRUE(params_equal(y, make_list({{1.5, 2.5}, {3.5}})));
   EXPECT_NEAR(norm(normalized(y)), 1.0, 1e-15);
   EXPECT_TRUE(params_equal(scaled(y, 2.0), make_list({{3, 5}, {7}})));
-  EXPECT_TRUE(params_equal(combination(y, -2.0, make_list({{1, 1}, {1}})), make_list({{-0.5, 0.5}, {1.5}})));
+  EXPECT_TRUE(params_equal(combination(y, -2.0, make_list({{1, 1}, {1}})),
+                           make_list({{-0.5, 0.5}, {1.5}})));
   EXPECT_TRUE(params_equal(y, make_list({{1.5, 2.5}, {3.5}}))) << "inputs untouched";
 }
 

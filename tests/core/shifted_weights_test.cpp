@@ -15,7 +15,8 @@ TEST(CoreShiftedWeights, HoldsTheShiftedValuesThenTheOriginalStorageUntouched) {
   const ParamList d{torch::randn({3, 4}, torch::kDouble), torch::randn({5}, torch::kDouble)};
   {
     const ShiftedWeights shifted(w, 0.25, d);
-    EXPECT_EQ(w[0].scalar_type(), torch::kFloat) << "float64 direction, float32 weights stay float32";
+    EXPECT_EQ(w[0].scalar_type(), torch::kFloat)
+        << "float64 direction, float32 weights stay float32";
     EXPECT_TRUE(torch::equal(w[0], before[0] + 0.25 * d[0].to(torch::kFloat)));
     EXPECT_TRUE(torch::equal(w[1], before[1] + 0.25 * d[1].to(torch::kFloat)));
   }

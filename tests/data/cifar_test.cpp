@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <string>
 
+#include "commands/parse.h"
 #include "data/data_files.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/data/loader.h"
-#include "commands/parse.h"
 #include "support/scratch_dir.h"
 
 namespace sharpscope {

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/data/loader.h"
-#include "commands/parse.h"
 
 namespace sharpscope {
 using cli::parse_data_spec;

@@ -3,10 +3,10 @@
 
 #include <string>
 
+#include "commands/parse.h"
 #include "data/data_files.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/data/loader.h"
-#include "commands/parse.h"
 #include "support/scratch_dir.h"
 
 namespace sharpscope {

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/data/loader.h"
-#include "commands/parse.h"
 
 namespace sharpscope {
 using cli::parse_data_spec;

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "sharpscope/data/loader.h"
 #include "commands/parse.h"
+#include "sharpscope/data/loader.h"
 
 namespace sharpscope {
 using cli::parse_data_spec;

@@ -1,12 +1,11 @@
-#include "sharpscope/dynamics/escape.h"
-
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
+#include "sharpscope/dynamics/escape.h"
 #include "sharpscope/optim/base_optimizer.h"
 #include "sharpscope/optim/training_step.h"
 #include "support/testing.h"
-#include "commands/parse.h"
 
 namespace sharpscope {
 namespace {
@@ -22,7 +21,8 @@ struct Minimum {
     BaseOptimizer optimizer(model.parameters(), base);
     const auto rule = make_rule(RuleOptions{});
     BatchOrder order(data, 32, 11, false);
-    for (int64_t step = 0; step < 600; ++step) take_step(model, *rule, optimizer, order, step, {0.3, 0.0, 11, 600});
+    for (int64_t step = 0; step < 600; ++step)
+      take_step(model, *rule, optimizer, order, step, {0.3, 0.0, 11, 600});
     evaluation = std::make_unique<Objective>(model, data);
   }
 };
@@ -95,7 +95,8 @@ TEST(EscapeTime, CountIsTheFirstStepBelowThresholdOfTheTrainersSteps) {
   EXPECT_FALSE(trial.censored);
   assign(m.model.parameters(), start);
   // Same seed, same count.
-  EXPECT_EQ(run_escape_trial(m.model, m.data, *m.evaluation, *rule, o, seed).accuracy, trial.accuracy);
+  EXPECT_EQ(run_escape_trial(m.model, m.data, *m.evaluation, *rule, o, seed).accuracy,
+            trial.accuracy);
 }
 
 TEST(EscapeTime, SummaryCountsCensoredTrialsAtTheBudget) {
@@ -119,7 +120,8 @@ std::vector<NamedRule> named(const std::vector<std::string>& names) {
 }
 
 TEST(EscapeTime, SgdRunsOnceAtRhoZeroAndSamOncePerRadius) {
-  const std::vector<EscapeConfig> configs = escape_configs(named({"sgd", "sam", "stablesam"}), {0.0, 0.05, 0.1});
+  const std::vector<EscapeConfig> configs =
+      escape_configs(named({"sgd", "sam", "stablesam"}), {0.0, 0.05, 0.1});
   ASSERT_EQ(configs.size(), 5u);
   EXPECT_EQ(configs[0].label(), "SGD");
   EXPECT_EQ(configs[0].rule.variant, Variant::kSgd);

@@ -19,7 +19,8 @@ TEST(Saddle, GradientMatchesCentralDifferences) {
       Point2 up = x, down = x;
       up[i] += h;
       down[i] -= h;
-      EXPECT_NEAR(g[i], (saddle_loss(up) - saddle_loss(down)) / (2 * h), testing::kFiniteDifference);
+      EXPECT_NEAR(g[i], (saddle_loss(up) - saddle_loss(down)) / (2 * h),
+                  testing::kFiniteDifference);
     }
   }
   // The stationary points of docs/math.md §9: saddle (0,0), minima ±(1,1) with f = −1/4.
@@ -31,8 +32,8 @@ TEST(Saddle, GradientMatchesCentralDifferences) {
 }
 
 // The toy's SAM and StableSAM updates are the trainer's: ascent by the trainer's SAM-1 rule,
-// descent by the trainer's renormalization factor and base optimizer (plain SGD). Along 200 steps of
-// the trainer's path from three starts, the toy's update from each point agrees to float64
+// descent by the trainer's renormalization factor and base optimizer (plain SGD). Along 200 steps
+// of the trainer's path from three starts, the toy's update from each point agrees to float64
 // round-off (compared step by step: SAM's orbit amplifies last-bit differences over many steps).
 TEST(Saddle, UpdatesAreTheTrainersRuleStepForStep) {
   for (const SaddleMethod name : {SaddleMethod::kSam, SaddleMethod::kStableSam}) {
@@ -43,7 +44,8 @@ TEST(Saddle, UpdatesAreTheTrainersRuleStepForStep) {
       const auto oracle = [&w] {
         const auto a = w[0].accessor<double, 1>();
         const Point2 g = saddle_gradient({a[0], a[1]});
-        return LossGradient{saddle_loss({a[0], a[1]}), {torch::tensor({g[0], g[1]}, torch::kDouble)}};
+        return LossGradient{saddle_loss({a[0], a[1]}),
+                            {torch::tensor({g[0], g[1]}, torch::kDouble)}};
       };
       const auto ascent = multi_step_ascent(AscentOptions{0.2, 1, {}});
       BaseOptimizerOptions base;
@@ -61,8 +63,9 @@ TEST(Saddle, UpdatesAreTheTrainersRuleStepForStep) {
         LossGradient at_perturbed = oracle();
         w[0].copy_(saved[0]);
         if (name == SaddleMethod::kStableSam) {
-          const double gamma = renormalization_factor(p.at_weights.gradient[0].norm().item<double>(),
-                                                      at_perturbed.gradient[0].norm().item<double>(), std::nullopt);
+          const double gamma =
+              renormalization_factor(p.at_weights.gradient[0].norm().item<double>(),
+                                     at_perturbed.gradient[0].norm().item<double>(), std::nullopt);
           at_perturbed.gradient[0].mul_(gamma);
         }
         sgd.step(at_perturbed.gradient, lr);
@@ -85,12 +88,12 @@ TEST(Saddle, GdSuccessMatchesAnIndependentIteration) {
         const double g1 = x[0] * x[0] * x[0] - x[1], g2 = x[1] - x[0];
         x = {x[0] - lr * g1, x[1] - lr * g2};
       }
-      const double to_plus = std::hypot(x[0] - 1, x[1] - 1), to_minus = std::hypot(x[0] + 1, x[1] + 1);
+      const double to_plus = std::hypot(x[0] - 1, x[1] - 1),
+                   to_minus = std::hypot(x[0] + 1, x[1] + 1);
       reached += std::min(to_plus, to_minus) <= 1e-2 ? 1 : 0;
     }
-    const SaddleSweep sweep =
-        saddle_sweep({{SaddleMethod::kGd, 0.0, std::nullopt}}, {lr}, starts, 1500,
-                     {SaddleCriterion::Kind::kDistance, 1e-2, 2.0});
+    const SaddleSweep sweep = saddle_sweep({{SaddleMethod::kGd, 0.0, std::nullopt}}, {lr}, starts,
+                                           1500, {SaddleCriterion::Kind::kDistance, 1e-2, 2.0});
     EXPECT_EQ(sweep.count(0, 0, SaddleOutcome::kMinimum), reached) << "lr " << lr;
     EXPECT_DOUBLE_EQ(sweep.success_rate(0, 0), static_cast<double>(reached) / 12.0);
   }
@@ -101,7 +104,9 @@ TEST(Saddle, KnownOutcomes) {
   const SaddleCriterion distance{SaddleCriterion::Kind::kDistance, 1e-6, 2.0};
   // The saddle is a fixed point of every optimizer (zero gradient: SAM's ascent stays put).
   EXPECT_EQ(classify(saddle_run(gd, {0, 0}, 0.1, 100), distance), SaddleOutcome::kSaddle);
-  EXPECT_EQ(classify(saddle_run({SaddleMethod::kSam, 0.2, std::nullopt}, {0, 0}, 0.1, 100), distance), SaddleOutcome::kSaddle);
+  EXPECT_EQ(
+      classify(saddle_run({SaddleMethod::kSam, 0.2, std::nullopt}, {0, 0}, 0.1, 100), distance),
+      SaddleOutcome::kSaddle);
   // GD at lr 0.1 from (2, 2) converges to (1, 1); at lr 10 it blows up.
   EXPECT_EQ(classify(saddle_run(gd, {2, 2}, 0.1, 2000), distance), SaddleOutcome::kMinimum);
   EXPECT_EQ(classify(saddle_run(gd, {2, 2}, 10.0, 2000), distance), SaddleOutcome::kDiverged);
@@ -115,7 +120,8 @@ TEST(Saddle, KnownOutcomes) {
 }
 
 TEST(Saddle, StartsAreUniformInTheSquareAndSeeded) {
-  const std::vector<Point2> a = saddle_starts(20000, 3), b = saddle_starts(20000, 3), c = saddle_starts(20000, 4);
+  const std::vector<Point2> a = saddle_starts(20000, 3), b = saddle_starts(20000, 3),
+                            c = saddle_starts(20000, 4);
   double sum = 0.0, squares = 0.0;
   for (const Point2& x : a) {
     for (double v : x) {
@@ -144,7 +150,8 @@ TEST(Saddle, SweepIsDeterministicAcrossThreadCounts) {
   for (size_t o = 0; o < optimizers.size(); ++o) {
     for (size_t l = 0; l < lrs.size(); ++l) {
       int64_t total = 0;
-      for (int k = 0; k < kSaddleOutcomes; ++k) total += one.count(o, l, static_cast<SaddleOutcome>(k));
+      for (int k = 0; k < kSaddleOutcomes; ++k)
+        total += one.count(o, l, static_cast<SaddleOutcome>(k));
       EXPECT_EQ(total, 300);
     }
   }

@@ -10,8 +10,8 @@
 #include "sharpscope/data/loader.h"
 #include "sharpscope/data/neighbouring_set.h"
 #include "sharpscope/io/train_outputs.h"
-#include "support/testing.h"
 #include "support/scratch_dir.h"
+#include "support/testing.h"
 
 namespace sharpscope {
 namespace {
@@ -33,9 +33,11 @@ TEST(Stability, NeighbouringSetsDifferInExactlyOneExample) {
   ASSERT_EQ(s_prime.size(), 49);
   EXPECT_EQ(rows_differing(s, s_prime), 1);
   EXPECT_TRUE(torch::equal(s_prime.images[pair.replaced], data.images[pair.removed]));
-  EXPECT_EQ(s_prime.labels[pair.replaced].item<int64_t>(), data.labels[pair.removed].item<int64_t>());
+  EXPECT_EQ(s_prime.labels[pair.replaced].item<int64_t>(),
+            data.labels[pair.removed].item<int64_t>());
   // S is the data without the removed example, in order.
-  EXPECT_TRUE(torch::equal(s.images.narrow(0, 0, pair.removed), data.images.narrow(0, 0, pair.removed)));
+  EXPECT_TRUE(
+      torch::equal(s.images.narrow(0, 0, pair.removed), data.images.narrow(0, 0, pair.removed)));
   EXPECT_TRUE(torch::equal(s.images.narrow(0, pair.removed, 49 - pair.removed),
                            data.images.narrow(0, pair.removed + 1, 49 - pair.removed)));
   EXPECT_THROW(neighbouring_set(data, 50, -1), UsageError);
@@ -44,7 +46,8 @@ TEST(Stability, NeighbouringSetsDifferInExactlyOneExample) {
 }
 
 TEST(Stability, NormalizedDistanceOfKnownVectors) {
-  const ParamList a{torch::tensor({3.0, 0.0}, torch::kDouble)}, b{torch::tensor({0.0, 4.0}, torch::kDouble)};
+  const ParamList a{torch::tensor({3.0, 0.0}, torch::kDouble)},
+      b{torch::tensor({0.0, 4.0}, torch::kDouble)};
   double raw = 0.0;
   EXPECT_DOUBLE_EQ(normalized_distance(a, b, &raw), 5.0 / 7.0);
   EXPECT_DOUBLE_EQ(raw, 5.0);
@@ -86,13 +89,15 @@ TEST(Stability, RunsTrainBothSetsAndAreReused) {
   }
   // Each point of a curve is measured, not copied: the epoch checkpoints of the two SAM runs give
   // the same distance, and the S model's losses on S and on the test split give the same gap.
-  const Dataset s_set = neighbouring_set(load_dataset(o.train.data, Split::kTrain), first.pair.removed, -1);
+  const Dataset s_set =
+      neighbouring_set(load_dataset(o.train.data, Split::kTrain), first.pair.removed, -1);
   const Dataset test = load_dataset(o.train.data, Split::kTest, {64, std::nullopt});
   for (int64_t epoch = 1; epoch <= 2; ++epoch) {
     Model s_model = Model::load(epoch_checkpoint(o.train.out + "/sam-S.pt", epoch));
     Model s_prime = Model::load(epoch_checkpoint(o.train.out + "/sam-Sprime.pt", epoch));
     const at::Tensor a = flatten(s_model.parameters()), b = flatten(s_prime.parameters());
-    const double expected = (a - b).norm().item<double>() / (a.norm().item<double>() + b.norm().item<double>());
+    const double expected =
+        (a - b).norm().item<double>() / (a.norm().item<double>() + b.norm().item<double>());
     const size_t e = static_cast<size_t>(epoch - 1);
     EXPECT_NEAR(first.curves[1].normalized_distance[e], expected, 1e-12 * expected) << epoch;
     const double train_loss = Objective(s_model, s_set).evaluate().loss;

@@ -2,11 +2,10 @@
 
 #include <cmath>
 
-#include "sharpscope/core/error.h"
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/landscape/range.h"
 #include "support/testing.h"
-#include "commands/parse.h"
 
 namespace sharpscope {
 namespace {
@@ -16,7 +15,8 @@ TEST(Valley, SamObjectiveOfAQuadraticIsLAtAbsWPlusRho) {
   const ValleyLoss loss = quadratic_valley();
   for (double rho : {0.0, 0.05, 0.3, 1.0}) {
     for (double w : {-1.7, -0.2, 0.0, 0.01, 0.9}) {
-      EXPECT_DOUBLE_EQ(sam_objective(loss, w, rho), loss.value(std::abs(w) + rho)) << w << " " << rho;
+      EXPECT_DOUBLE_EQ(sam_objective(loss, w, rho), loss.value(std::abs(w) + rho))
+          << w << " " << rho;
     }
   }
 }
@@ -29,9 +29,11 @@ TEST(Valley, SamObjectiveMatchesBruteForceIncludingInteriorMaxima) {
     for (double rho : {0.1, 0.3, 0.7}) {
       for (double w = -0.5; w <= 2.5; w += 0.173) {
         double sampled = -INFINITY;
-        for (int k = 0; k <= 200000; ++k) sampled = std::max(sampled, loss.value(w - rho + rho * k / 100000.0));
+        for (int k = 0; k <= 200000; ++k)
+          sampled = std::max(sampled, loss.value(w - rho + rho * k / 100000.0));
         const double exact = sam_objective(loss, w, rho);
-        EXPECT_GE(exact, sampled - 1e-12 * (1 + sampled)) << loss.name << " w " << w << " rho " << rho;
+        EXPECT_GE(exact, sampled - 1e-12 * (1 + sampled))
+            << loss.name << " w " << w << " rho " << rho;
         EXPECT_LE(exact - sampled, 1e-8) << loss.name << " w " << w << " rho " << rho;
       }
     }
@@ -42,9 +44,9 @@ TEST(Valley, SamObjectiveMatchesBruteForceIncludingInteriorMaxima) {
 // window, L(w̃ − ρ) = L(w̃ + ρ), and moves to the flat side, further for larger ρ. For small ρ the
 // Taylor expansion L ≈ α²w²/2 + α³w³/6 gives w̃ ≈ −αρ²/6.
 //
-// 002 Theorem 3.3.2 places w̃* in [(c−1)/(c+1)·ρ, ρ) for an (r, p, c, 0)-asymmetric direction. LINEX's
-// steep-side slope vanishes at w* = 0, so its hypotheses hold only for c → 1, giving [0, ρ): w̃* must
-// lie strictly inside it.
+// 002 Theorem 3.3.2 places w̃* in [(c−1)/(c+1)·ρ, ρ) for an (r, p, c, 0)-asymmetric direction.
+// LINEX's steep-side slope vanishes at w* = 0, so its hypotheses hold only for c → 1, giving [0,
+// ρ): w̃* must lie strictly inside it.
 TEST(Valley, LinexMinimumMovesToTheFlatSideWithinTheoremInterval) {
   const ValleyLoss loss = linex_valley(-0.3);
   const std::vector<double> rhos{0.1, 1.0, 2.0, 4.0, 8.0};
@@ -69,7 +71,8 @@ TEST(Valley, LinexMinimumMovesToTheFlatSideWithinTheoremInterval) {
 // Its outer minima 0 and 2 sit in mirrored asymmetric valleys (steep outside): they move inwards by
 // the same amount, and merge into the middle once the window spans the local maxima (ρ = 0.3).
 TEST(Valley, SymmetricSexticMinimumDoesNotMove) {
-  const ValleyCurves curves = valley_curves(sextic_valley(), {0.1, 0.2, 0.3}, Range{-0.6, 2.6, 3201}.values());
+  const ValleyCurves curves =
+      valley_curves(sextic_valley(), {0.1, 0.2, 0.3}, Range{-0.6, 2.6, 3201}.values());
   ASSERT_EQ(curves.minima.size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
     bool middle = false;

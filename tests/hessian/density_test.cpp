@@ -1,15 +1,14 @@
 // Stochastic Lanczos quadrature on dense matrices with known spectra.
 #include "sharpscope/hessian/density.h"
 
-#include <gtest/gtest.h>
-
 #include <Spectra/MatOp/DenseSymMatProd.h>
+#include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "support/matrices.h"
-#include "commands/parse.h"
 
 namespace sharpscope {
 using cli::parse_probe_kind;

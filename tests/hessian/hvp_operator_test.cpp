@@ -3,7 +3,6 @@
 #include "sharpscope/hessian/hvp_operator.h"
 
 #include <Eigen/Eigenvalues>
-
 #include <algorithm>
 
 #include "sharpscope/core/error.h"
@@ -142,7 +141,8 @@ TEST(HessianOperator, DensityMomentsMatchTraceMoments) {
   // Each run's moments are exactly zᵀHz/d and zᵀH²z/d (Gauss rule exact to degree 2m − 1), so
   // the run average deviates from tr/d by sampling error only: 4 standard errors of the mean.
   auto bound = [&](const Eigen::MatrixXd& b) {
-    return 4.0 * std::sqrt(2.0 * (b.squaredNorm() - b.diagonal().squaredNorm()) / (43.0 * 43.0) / o.runs);
+    return 4.0 *
+           std::sqrt(2.0 * (b.squaredNorm() - b.diagonal().squaredNorm()) / (43.0 * 43.0) / o.runs);
   };
   const double first = (r.ritz_weights.array() * r.ritz_values.array()).rowwise().sum().mean();
   const double second =
@@ -194,7 +194,8 @@ TEST(HessianOperator, EigenvaluesIndependentOfBatchSize) {
   SpectrumOptions o;
   o.k = 3;
   o.tol = 1e-10;
-  const SpectrumResult reference = compute_spectrum(HvpOperator(Objective(p.model, p.data, {50})), o);
+  const SpectrumResult reference =
+      compute_spectrum(HvpOperator(Objective(p.model, p.data, {50})), o);
   for (int64_t batch : {3, 16}) {  // 50 = 16·3 + 2: a partial last batch
     const Objective objective(p.model, p.data, {batch});
     const SpectrumResult r = compute_spectrum(HvpOperator(objective), o);

@@ -3,13 +3,12 @@
 // for the HVP operator.
 #include "sharpscope/hessian/spectrum.h"
 
+#include <Spectra/MatOp/DenseSymMatProd.h>
 #include <gtest/gtest.h>
 
-#include <Spectra/MatOp/DenseSymMatProd.h>
-
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "support/matrices.h"
-#include "commands/parse.h"
 
 namespace sharpscope {
 using cli::parse_eigen_method;
@@ -40,7 +39,8 @@ TEST(HessianLanczos, TopAndBottomOfIndefiniteMatrixMatchKnownSpectrum) {
   const Eigen::VectorXd spectrum = linear_spectrum(60, -3.0, 0.25);  // -3 .. 11.75, ascending
   const Eigen::MatrixXd a = symmetric_with_spectrum(spectrum, 1);
   const Spectra::DenseSymMatProd<double> op(a);
-  const SpectrumResult r = compute_spectrum(op, tight(EigenMethod::kLanczos, SpectrumEnd::kBoth, 4));
+  const SpectrumResult r =
+      compute_spectrum(op, tight(EigenMethod::kLanczos, SpectrumEnd::kBoth, 4));
   ASSERT_EQ(r.info, Spectra::CompInfo::Successful);
   ASSERT_EQ(r.pairs.size(), 8u);
   for (int j = 0; j < 4; ++j) {
@@ -64,7 +64,8 @@ TEST(HessianPower, TopKWithDeflationMatchesKnownSpectrum) {
   spectrum.tail(3) << 6.0, 8.0, 10.0;
   const Eigen::MatrixXd a = symmetric_with_spectrum(spectrum, 2);
   const Spectra::DenseSymMatProd<double> op(a);
-  const SpectrumResult r = compute_spectrum(op, tight(EigenMethod::kPower, SpectrumEnd::kLargest, 3));
+  const SpectrumResult r =
+      compute_spectrum(op, tight(EigenMethod::kPower, SpectrumEnd::kLargest, 3));
   ASSERT_EQ(r.info, Spectra::CompInfo::Successful);
   ASSERT_EQ(r.pairs.size(), 3u);
   const double expected[] = {10.0, 8.0, 6.0};
@@ -85,7 +86,8 @@ TEST(HessianPower, SmallestEndUsesShiftedOperator) {
   spectrum[29] = 10.0;
   const Eigen::MatrixXd a = symmetric_with_spectrum(spectrum, 4);
   const Spectra::DenseSymMatProd<double> op(a);
-  const SpectrumResult r = compute_spectrum(op, tight(EigenMethod::kPower, SpectrumEnd::kSmallest, 2));
+  const SpectrumResult r =
+      compute_spectrum(op, tight(EigenMethod::kPower, SpectrumEnd::kSmallest, 2));
   ASSERT_EQ(r.pairs.size(), 2u);
   // Errors of the shifted iteration scale with the shift σ = 10, so they are measured against ‖A‖.
   EXPECT_NEAR(r.pairs[0].value, -4.0, kEigenRelative * 10.0);

@@ -2,9 +2,8 @@
 // zᵀDz = tr D), within a few standard errors otherwise.
 #include "sharpscope/hessian/trace.h"
 
-#include <gtest/gtest.h>
-
 #include <Spectra/MatOp/DenseSymMatProd.h>
+#include <gtest/gtest.h>
 
 #include <cmath>
 
@@ -40,8 +39,7 @@ TEST(HessianTrace, WithinFourStandardErrorsOfExactTrace) {
   ASSERT_EQ(r.probes.size(), 300u);
   EXPECT_LE(std::abs(r.trace - a.trace()), 4.0 * r.standard_error);
   // The sample standard error estimates the exact one, sqrt(2 Σ_{i≠j} a_ij² / n).
-  const double exact_se =
-      std::sqrt(2.0 * (a.squaredNorm() - a.diagonal().squaredNorm()) / 300.0);
+  const double exact_se = std::sqrt(2.0 * (a.squaredNorm() - a.diagonal().squaredNorm()) / 300.0);
   EXPECT_NEAR(r.standard_error, exact_se, 0.25 * exact_se);
   EXPECT_DOUBLE_EQ(r.running_mean.back(), r.trace);
   EXPECT_TRUE(std::isnan(r.running_se.front()));

@@ -11,8 +11,8 @@
 #include <fstream>
 #include <limits>
 
-#include "support/scratch_dir.h"
 #include "sharpscope/core/error.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
 namespace {

@@ -1,9 +1,8 @@
 // The HDF5 layout of the Hessian analyses, read back (docs/hessian.md).
 #include "sharpscope/io/hessian_writers.h"
 
-#include <gtest/gtest.h>
-
 #include <Spectra/MatOp/DenseSymMatProd.h>
+#include <gtest/gtest.h>
 
 #include "sharpscope/core/params.h"
 #include "sharpscope/hessian/density.h"
@@ -11,8 +10,8 @@
 #include "sharpscope/hessian/trace.h"
 #include "sharpscope/io/h5_writer.h"
 #include "support/matrices.h"
-#include "support/testing.h"
 #include "support/scratch_dir.h"
+#include "support/testing.h"
 
 namespace sharpscope {
 namespace {

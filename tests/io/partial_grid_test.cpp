@@ -6,8 +6,8 @@
 #include <csignal>
 #include <filesystem>
 
-#include "support/scratch_dir.h"
 #include "sharpscope/core/error.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
 namespace {

@@ -6,8 +6,8 @@
 #include <regex>
 #include <thread>
 
-#include "support/scratch_dir.h"
 #include "sharpscope/core/version.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
 namespace {

@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include "support/scratch_dir.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/provenance.h"
+#include "support/scratch_dir.h"
 
 namespace sharpscope {
 namespace {

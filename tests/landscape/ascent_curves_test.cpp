@@ -1,7 +1,7 @@
 #include "sharpscope/landscape/ascent_curves.h"
 
-#include "support/tiny_problem.h"
 #include "sharpscope/core/error.h"
+#include "support/tiny_problem.h"
 
 namespace sharpscope {
 namespace {
@@ -45,7 +45,8 @@ TEST(LandscapeAscent, FullAndBatchScopesAgreeWhenTheBatchIsTheWholeSubset) {
   const AscentCurves full = ascent_curves(p.objective, curve_options(Scope::kFull));
   const AscentCurves batch = ascent_curves(p.objective, curve_options(Scope::kBatch));
   for (size_t i = 0; i < full.loss.size(); ++i) EXPECT_NEAR(batch.loss[i], full.loss[i], kSameMath);
-  for (size_t i = 0; i < full.displacement.size(); ++i) EXPECT_NEAR(batch.displacement[i], full.displacement[i], kSameMath);
+  for (size_t i = 0; i < full.displacement.size(); ++i)
+    EXPECT_NEAR(batch.displacement[i], full.displacement[i], kSameMath);
   EXPECT_TRUE(p.weights_restored());
 }
 

@@ -1,11 +1,11 @@
 #include "sharpscope/landscape/directions.h"
 
-#include "support/tiny_problem.h"
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/direction_file.h"
 #include "sharpscope/io/h5_writer.h"
-#include "commands/parse.h"
 #include "support/scratch_dir.h"
+#include "support/tiny_problem.h"
 
 namespace sharpscope {
 using cli::parse_direction;
@@ -27,7 +27,8 @@ TEST(DirectionParse, AcceptsEveryKind) {
 }
 
 TEST(DirectionParse, RejectsMalformedSpecsNamingTheFlag) {
-  for (const char* bad : {"v0", "v", "vx", "rand:", "rand:x", "eig0", "to:", "file:x.h5", "file:x.h5:", "w1"}) {
+  for (const char* bad :
+       {"v0", "v", "vx", "rand:", "rand:x", "eig0", "to:", "file:x.h5", "file:x.h5:", "w1"}) {
     try {
       parse_direction(bad);
       ADD_FAILURE() << bad;
@@ -51,15 +52,20 @@ TEST(DirectionRandom, FilterNormalizationMatchesEachFilterOfW) {
   }
   const ParamList with_bn = filter_normalized_random(p.w0, 3, /*include_bn=*/true);
   for (size_t i = 0; i < d.size(); ++i) {
-    if (p.w0[i].dim() == 1) EXPECT_NEAR(with_bn[i].norm().item<double>(), p.w0[i].norm().item<double>(), 1e-12);
-    if (p.w0[i].dim() >= 2) EXPECT_TRUE(torch::equal(with_bn[i], d[i])) << "--include-bn changes only 1-D tensors";
+    if (p.w0[i].dim() == 1)
+      EXPECT_NEAR(with_bn[i].norm().item<double>(), p.w0[i].norm().item<double>(), 1e-12);
+    if (p.w0[i].dim() >= 2)
+      EXPECT_TRUE(torch::equal(with_bn[i], d[i])) << "--include-bn changes only 1-D tensors";
   }
 }
 
 TEST(DirectionRandom, SeededAndDistinct) {
   TinyProblem p;
-  EXPECT_TRUE(testing::params_equal(filter_normalized_random(p.w0, 5, false), filter_normalized_random(p.w0, 5, false)));
-  EXPECT_LT(std::abs(cosine(filter_normalized_random(p.w0, 5, false), filter_normalized_random(p.w0, 6, false))), 0.9);
+  EXPECT_TRUE(testing::params_equal(filter_normalized_random(p.w0, 5, false),
+                                    filter_normalized_random(p.w0, 5, false)));
+  EXPECT_LT(std::abs(cosine(filter_normalized_random(p.w0, 5, false),
+                            filter_normalized_random(p.w0, 6, false))),
+            0.9);
 }
 
 TEST(DirectionAscent, V1IsTheNormalizedGradientAndVNMatchesAnIndependentAscent) {
@@ -70,7 +76,8 @@ TEST(DirectionAscent, V1IsTheNormalizedGradientAndVNMatchesAnIndependentAscent) 
   const ParamList g = p.objective.gradient().gradient;
   EXPECT_TRUE(testing::params_near(v1.values, normalized(g), 1e-12, 1e-14));
   for (int n : {2, 5}) {
-    const Direction vn = build_direction(parse_direction("v" + std::to_string(n)), p.objective, options, 0);
+    const Direction vn =
+        build_direction(parse_direction("v" + std::to_string(n)), p.objective, options, 0);
     EXPECT_TRUE(testing::params_near(vn.values, p.ascent_direction(n, 0.3), 1e-10, 1e-12)) << n;
     EXPECT_NEAR(norm(vn.values), 1.0, 1e-12);
   }
@@ -89,7 +96,8 @@ TEST(DirectionAscent, BatchScopeUsesTheFirstBatch) {
 
 TEST(DirectionOrthonormalize, GivesAnOrthonormalPairAndRejectsParallelOnes) {
   TinyProblem p;
-  ParamList a = filter_normalized_random(p.w0, 1, false), b = filter_normalized_random(p.w0, 2, false);
+  ParamList a = filter_normalized_random(p.w0, 1, false),
+            b = filter_normalized_random(p.w0, 2, false);
   const ParamList a0 = clone(a);
   orthonormalize(a, b);
   EXPECT_NEAR(norm(a), 1.0, 1e-14);
@@ -110,11 +118,14 @@ TEST(DirectionFile, ReadsGroupAndFlatLayoutsAndEigenvectors) {
     H5Writer writer(path);
     write_direction(writer, "directions/eig1", p.model.parameter_names(), d, "test");
     const at::Tensor flat = flatten(d);
-    writer.write("flatdir_flat", std::vector<double>(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel()));
+    writer.write("flatdir_flat", std::vector<double>(flat.data_ptr<double>(),
+                                                     flat.data_ptr<double>() + flat.numel()));
     writer.commit();
   }
-  EXPECT_TRUE(testing::params_near(read_direction(path, "directions/eig1", p.model.parameter_names(), p.w0), d, 0, 0));
-  EXPECT_TRUE(testing::params_near(read_direction(path, "flatdir", p.model.parameter_names(), p.w0), d, 0, 0));
+  EXPECT_TRUE(testing::params_near(
+      read_direction(path, "directions/eig1", p.model.parameter_names(), p.w0), d, 0, 0));
+  EXPECT_TRUE(testing::params_near(read_direction(path, "flatdir", p.model.parameter_names(), p.w0),
+                                   d, 0, 0));
   EXPECT_THROW(read_direction(path, "missing", p.model.parameter_names(), p.w0), InputError);
 
   DirectionOptions options;
@@ -125,7 +136,8 @@ TEST(DirectionFile, ReadsGroupAndFlatLayoutsAndEigenvectors) {
   };
   const Direction eig = build_direction(parse_direction("eig1"), p.objective, options, 0);
   EXPECT_TRUE(testing::params_near(eig.values, d, 0, 0));
-  const Direction file = build_direction(parse_direction("file:" + path + ":flatdir"), p.objective, options, 0);
+  const Direction file =
+      build_direction(parse_direction("file:" + path + ":flatdir"), p.objective, options, 0);
   EXPECT_TRUE(testing::params_near(file.values, d, 0, 0));
 }
 

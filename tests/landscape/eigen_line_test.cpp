@@ -2,8 +2,8 @@
 
 #include <Eigen/Dense>
 
-#include "support/tiny_problem.h"
 #include "sharpscope/core/params.h"
+#include "support/tiny_problem.h"
 
 namespace sharpscope {
 namespace {
@@ -15,9 +15,11 @@ TEST(EigenLine, CurvatureAlongEachVectorIsItsEigenvalue) {
   testing::TinyProblem p;
   const Eigen::MatrixXd hessian = [&] {
     const at::Tensor h = testing::dense_hessian(p.model, p.data).contiguous();
-    return Eigen::MatrixXd(Eigen::Map<const Eigen::MatrixXd>(h.data_ptr<double>(), h.size(0), h.size(1)));
+    return Eigen::MatrixXd(
+        Eigen::Map<const Eigen::MatrixXd>(h.data_ptr<double>(), h.size(0), h.size(1)));
   }();
-  const Eigen::VectorXd dense = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(hessian).eigenvalues();
+  const Eigen::VectorXd dense =
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(hessian).eigenvalues();
   SpectrumOptions spectrum;
   spectrum.k = 2;
   spectrum.tol = 1e-10;
@@ -26,8 +28,10 @@ TEST(EigenLine, CurvatureAlongEachVectorIsItsEigenvalue) {
   ASSERT_EQ(line.eigenvalues.size(), 2u);
   for (size_t i = 0; i < 2; ++i) {
     const double lambda = line.eigenvalues[i];
-    EXPECT_NEAR(lambda, dense[dense.size() - 1 - static_cast<Eigen::Index>(i)], 1e-8 * std::abs(lambda));
-    const double second = (line.loss[3 * i] + line.loss[3 * i + 2] - 2 * line.loss[3 * i + 1]) / (h * h);
+    EXPECT_NEAR(lambda, dense[dense.size() - 1 - static_cast<Eigen::Index>(i)],
+                1e-8 * std::abs(lambda));
+    const double second =
+        (line.loss[3 * i] + line.loss[3 * i + 2] - 2 * line.loss[3 * i + 1]) / (h * h);
     EXPECT_NEAR(second, lambda, 1e-5 * std::abs(lambda) + 1e-7) << i;
     EXPECT_NEAR(norm(line.vectors[i]), 1.0, 1e-12);
     EXPECT_DOUBLE_EQ(line.loss[3 * i + 1], p.objective.evaluate().loss);  // t = 0 is w itself

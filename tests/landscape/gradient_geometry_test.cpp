@@ -1,9 +1,9 @@
 #include "sharpscope/landscape/gradient_geometry.h"
 
-#include "support/tiny_problem.h"
 #include "sharpscope/io/partial_grid.h"
 #include "sharpscope/landscape/directions.h"
 #include "support/scratch_dir.h"
+#include "support/tiny_problem.h"
 
 namespace sharpscope {
 namespace {

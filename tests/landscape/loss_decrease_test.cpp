@@ -1,7 +1,7 @@
 #include "sharpscope/landscape/loss_decrease.h"
 
-#include "support/tiny_problem.h"
 #include "sharpscope/core/error.h"
+#include "support/tiny_problem.h"
 
 namespace sharpscope {
 namespace {
@@ -31,7 +31,8 @@ TEST(LossDecreaseMatrix, EntriesEqualDirectComputation) {
   };
   for (size_t i = 0; i < 3; ++i) {
     for (size_t j = 0; j < 3; ++j) {
-      const double expected = p.evaluate_at(weights[j]).loss - p.evaluate_at(stepped(weights[j], gradients[i])).loss;
+      const double expected =
+          p.evaluate_at(weights[j]).loss - p.evaluate_at(stepped(weights[j], gradients[i])).loss;
       EXPECT_NEAR(r.delta[i * 3 + j], expected, kSameMath) << i << "," << j;
     }
   }
@@ -41,7 +42,8 @@ TEST(LossDecreaseMatrix, EntriesEqualDirectComputation) {
     EXPECT_NEAR(r.segment_delta[i * 5 + 4], r.delta[i * 3 + 2], kSameMath);
   }
   ParamList middle;
-  for (size_t k = 0; k < p.w0.size(); ++k) middle.push_back(0.5 * weights[1][k] + 0.5 * weights[2][k]);
+  for (size_t k = 0; k < p.w0.size(); ++k)
+    middle.push_back(0.5 * weights[1][k] + 0.5 * weights[2][k]);
   EXPECT_NEAR(r.segment_loss[2], p.evaluate_at(middle).loss, kSameMath);
   EXPECT_TRUE(p.weights_restored());
 }

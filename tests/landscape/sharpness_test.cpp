@@ -1,8 +1,8 @@
 #include "sharpscope/landscape/sharpness.h"
 
-#include "support/tiny_problem.h"
-#include "sharpscope/core/error.h"
 #include "commands/parse.h"
+#include "sharpscope/core/error.h"
+#include "support/tiny_problem.h"
 
 namespace sharpscope {
 using cli::parse_sharpness_kinds;

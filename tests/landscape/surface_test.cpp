@@ -2,12 +2,12 @@
 
 #include <limits>
 
-#include "support/tiny_problem.h"
+#include "sharpscope/core/saved_weights.h"
 #include "sharpscope/io/partial_grid.h"
 #include "sharpscope/landscape/checkpoint_line.h"
 #include "sharpscope/landscape/directions.h"
-#include "sharpscope/core/saved_weights.h"
 #include "support/scratch_dir.h"
+#include "support/tiny_problem.h"
 
 namespace sharpscope {
 namespace {
@@ -35,7 +35,8 @@ TEST(LandscapeSurface, ValuesEqualDirectEvaluationWithXOnTheFirstAxis) {
   ASSERT_EQ(s.loss.size(), 12u);
   for (size_t i = 0; i < 4; ++i) {
     for (size_t j = 0; j < 3; ++j) {
-      const Evaluation e = p.evaluate_at(p.point({{g.options.x[i], &g.d1}, {g.options.y[j], &g.d2}}));
+      const Evaluation e =
+          p.evaluate_at(p.point({{g.options.x[i], &g.d1}, {g.options.y[j], &g.d2}}));
       EXPECT_NEAR(s.loss[i * 3 + j], e.loss, kSameMath) << i << "," << j;
       EXPECT_DOUBLE_EQ(s.accuracy[i * 3 + j], e.accuracy);
     }
@@ -55,7 +56,8 @@ TEST(LandscapeSurface, IndependentOfBatchSizeAndTraversalOrder) {
   {
     SavedWeights saved(whole.model.parameters());
     for (int i = 11; i >= 0; --i) {  // reverse order, one point at a time
-      const auto row = surface_point(whole.objective, saved, g.d1, &g.d2, g.options.x[i / 3], g.options.y[i % 3]);
+      const auto row = surface_point(whole.objective, saved, g.d1, &g.d2, g.options.x[i / 3],
+                                     g.options.y[i % 3]);
       EXPECT_EQ(row[0], a.loss[i]) << "each point is set from the saved w: order cannot matter";
     }
   }
@@ -73,7 +75,8 @@ TEST(LandscapeSurface, ResumeGivesTheValuesOfAnUninterruptedRun) {
     PartialGrid half(dir + "/resumed.h5", "test", 12, kSurfaceRowWidth, false);
     SavedWeights saved(p.model.parameters());
     for (int i = 0; i < 6; ++i) {
-      half.record(i, surface_point(p.objective, saved, g.d1, &g.d2, g.options.x[i / 3], g.options.y[i % 3]));
+      half.record(i, surface_point(p.objective, saved, g.d1, &g.d2, g.options.x[i / 3],
+                                   g.options.y[i % 3]));
     }
     half.flush();
   }

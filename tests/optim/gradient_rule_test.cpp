@@ -1,10 +1,10 @@
 #include "sharpscope/optim/gradient_rule.h"
 
+#include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/optim/base_optimizer.h"
 #include "support/testing.h"
-#include "commands/parse.h"
 
 namespace sharpscope {
 namespace {
@@ -56,7 +56,12 @@ TEST(OptimPasses, EveryVariantMatchesTheMathTable) {
       {"stableasam", {}, 2},
       {"gsam", {}, 2},
       {"esam", {}, 2},
-      {"msam-2", [](RuleOptions& o) { o.stable = true; o.stable_clamp = 0.5; }, 3},
+      {"msam-2",
+       [](RuleOptions& o) {
+         o.stable = true;
+         o.stable_clamp = 0.5;
+       },
+       3},
       {"sam", [](RuleOptions& o) { o.m = 4; }, 2},
       {"sam-2", [](RuleOptions& o) { o.m = 5; }, 3},  // chunks 5,5,5,1: still whole-batch units
       {"sgd", [](RuleOptions& o) { o.m = 4; }, 1},
@@ -81,11 +86,13 @@ TEST(OptimPsam, AveragePassesMatch2MinusNMinus1EOverNT) {
   const auto rule = make_rule(o);
   for (int64_t t = 0; t < total; ++t) {
     const double before = f.batch.passes();
-    const StepGradient g = rule->compute(f.model.parameters(), BatchView::whole(f.batch), {t, total, &f.generator});
+    const StepGradient g =
+        rule->compute(f.model.parameters(), BatchView::whole(f.batch), {t, total, &f.generator});
     EXPECT_EQ(g.diagnostics.sharpness, t >= threshold || t % n == 0) << t;
     EXPECT_NEAR(f.batch.passes() - before, g.diagnostics.sharpness ? 2.0 : 1.0, kFloat64Exact);
   }
-  const double expected = 2.0 - static_cast<double>((n - 1) * threshold) / static_cast<double>(n * total);
+  const double expected =
+      2.0 - static_cast<double>((n - 1) * threshold) / static_cast<double>(n * total);
   EXPECT_NEAR(f.batch.passes() / total, expected, kFloat64Exact);
 }
 
@@ -114,8 +121,8 @@ TEST(OptimSam, MatchesAnIndependentTwoPassComputation) {
   EXPECT_NEAR(g.diagnostics.perturbed_loss, at_p.loss, kFloat64Exact);
   EXPECT_NEAR(g.diagnostics.gradient_norm, norm(at_w.gradient), kFloat64Exact);
   EXPECT_NEAR(g.diagnostics.norm_ratio, norm(at_p.gradient) / norm(at_w.gradient), kFloat64Exact);
-  EXPECT_NEAR(g.diagnostics.alignment, dot(at_p.gradient, at_w.gradient) / dot(at_w.gradient, at_w.gradient),
-              kFloat64Exact);
+  EXPECT_NEAR(g.diagnostics.alignment,
+              dot(at_p.gradient, at_w.gradient) / dot(at_w.gradient, at_w.gradient), kFloat64Exact);
   EXPECT_TRUE(testing::params_equal(fresh.model.parameters(), w)) << "weights restored bit-exactly";
 }
 
@@ -148,7 +155,8 @@ TEST(OptimMsam, IsTheMeanOfTheIntermediateAndFinalGradients) {
   ParamList expected = f.gradient_at(wp).gradient;
   axpy(1.0, g1.gradient, expected);
   scale(expected, 0.5);
-  EXPECT_TRUE(testing::params_near(f.step(variant("msam-2", rho)).gradient, expected, 1e-12, 1e-15));
+  EXPECT_TRUE(
+      testing::params_near(f.step(variant("msam-2", rho)).gradient, expected, 1e-12, 1e-15));
 }
 
 TEST(OptimStableSam, UpdateNormEqualsTheGradientNormForEveryAscent) {
@@ -157,7 +165,8 @@ TEST(OptimStableSam, UpdateNormEqualsTheGradientNormForEveryAscent) {
     RuleOptions o = variant(name, 0.5);
     o.stable = true;
     const StepGradient g = f.step(o);
-    EXPECT_NEAR(norm(g.gradient), g.diagnostics.gradient_norm, 1e-12 * g.diagnostics.gradient_norm) << name;
+    EXPECT_NEAR(norm(g.gradient), g.diagnostics.gradient_norm, 1e-12 * g.diagnostics.gradient_norm)
+        << name;
   }
 }
 
@@ -245,8 +254,9 @@ double train_convex(const RuleOptions& o, int64_t steps) {
   at::Generator generator = at::detail::createCPUGenerator(0);
   for (int64_t t = 0; t < steps; ++t) {
     TrainingBatch batch(model, x, data.labels, 0.0);
-    optimizer.step(rule->compute(model.parameters(), BatchView::whole(batch), {t, steps, &generator}).gradient,
-                   base.lr);
+    optimizer.step(
+        rule->compute(model.parameters(), BatchView::whole(batch), {t, steps, &generator}).gradient,
+        base.lr);
   }
   TrainingBatch batch(model, x, data.labels, 0.0);
   return batch.gradient(0, 64).loss + 0.5 * 1e-2 * dot(model.parameters(), model.parameters());

@@ -24,8 +24,9 @@ TEST(OptimAsam, PerturbationMatchesHandComputedCase) {
   const at::Tensor expected =
       torch::tensor({0.30603, 1.61604, -0.31212}, torch::kDouble) * (0.1 / norm_tg);
   EXPECT_TRUE(testing::tensors_near(p.epsilon()[0], expected, kFloat64Exact));
-  EXPECT_TRUE(testing::tensors_near(p.epsilon()[0], torch::tensor({0.02901092, 0.15319677, -0.02958824},
-                                                                torch::kDouble), 1e-6));  // 8 printed digits
+  EXPECT_TRUE(testing::tensors_near(
+      p.epsilon()[0], torch::tensor({0.02901092, 0.15319677, -0.02958824}, torch::kDouble),
+      1e-6));  // 8 printed digits
 }
 
 TEST(OptimRandSam, PerturbationHasNormRhoAndIsFreshEachStep) {
@@ -48,9 +49,11 @@ TEST(OptimEsam, KeepsAboutBetaOfTheCoordinatesRescaledByOneOverBeta) {
   const auto rule = stochastic_weight_perturbation(multi_step_ascent({1.0, 1}), 0.25);
   const Perturbation p = rule->perturb(w, constant_gradient(g), generator);
   const at::Tensor kept = p.epsilon()[0].ne(0);
-  EXPECT_NEAR(kept.to(torch::kDouble).mean().item<double>(), 0.25, 0.02);  // 10⁴ Bernoulli draws: σ = 0.004
+  EXPECT_NEAR(kept.to(torch::kDouble).mean().item<double>(), 0.25,
+              0.02);  // 10⁴ Bernoulli draws: σ = 0.004
   // Each kept coordinate is ρ/√d divided by β.
-  EXPECT_NEAR(p.epsilon()[0].masked_select(kept).mean().item<double>(), (1.0 / 100.0) / 0.25, kFloat64Exact);
+  EXPECT_NEAR(p.epsilon()[0].masked_select(kept).mean().item<double>(), (1.0 / 100.0) / 0.25,
+              kFloat64Exact);
 }
 
 TEST(OptimSamN, RestoresTheWeightsBitExactly) {

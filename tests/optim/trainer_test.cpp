@@ -1,20 +1,19 @@
 #include "sharpscope/optim/trainer.h"
 
-#include "sharpscope/io/train_outputs.h"
-
 #include <filesystem>
 
 #include "commands/app.h"
+#include "commands/parse.h"
 #include "sharpscope/core/checkpoint.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/io/h5_writer.h"
-#include "support/testing.h"
-#include "commands/parse.h"
-#include "support/scratch_dir.h"
+#include "sharpscope/io/train_outputs.h"
 #include "support/cli.h"
+#include "support/scratch_dir.h"
+#include "support/testing.h"
 
 namespace sharpscope {
 using cli::apply_optimizer_name;
@@ -46,7 +45,8 @@ TEST(TrainDeterminism, SameSeedAndThreadsGiveIdenticalWeights) {
   const std::string dir = scratch.str();
   for (const std::string optimizer : {"sgd", "rand-sam"}) {
     TrainOptions a = small_run(dir, optimizer);
-    a.rule.esam_beta = optimizer == "sgd" ? 1.0 : 0.5;  // Rand-SAM noise and ESAM masks are seeded too
+    a.rule.esam_beta =
+        optimizer == "sgd" ? 1.0 : 0.5;  // Rand-SAM noise and ESAM masks are seeded too
     TrainOptions b = a;
     b.out = dir + "/again.pt";
     train_with_outputs(a);
@@ -107,8 +107,8 @@ TEST(TrainLog, RecordsEveryStepAndEpochWithPassCounts) {
   EXPECT_DOUBLE_EQ(log.read("steps/passes").back(), 1.75 * 16);
   EXPECT_DOUBLE_EQ(r.passes, 1.75 * 16);
   EXPECT_EQ(log.read("epochs/epoch"), (std::vector<double>{1.0, 2.0}));
-  for (const char* column : {"loss", "perturbed_loss", "gradient_norm", "ascent_gradient_norm", "norm_ratio",
-                             "alignment", "lr"}) {
+  for (const char* column : {"loss", "perturbed_loss", "gradient_norm", "ascent_gradient_norm",
+                             "norm_ratio", "alignment", "lr"}) {
     EXPECT_EQ(log.read(std::string("steps/") + column).size(), 16u) << column;
   }
   EXPECT_EQ(log.attribute("/", "variant"), "sam");
@@ -124,8 +124,9 @@ TEST(TrainCheckpoint, CarriesEverythingAnAnalysisNeeds) {
   EXPECT_TRUE(std::filesystem::exists(dir + "/sam.step15.pt"));
   Model model = Model::load(o.out);
   const Metadata& m = model.metadata();
-  for (const char* key : {"arch", "input_shape", "data", "normalization", "optimizer", "base_optimizer", "lr",
-                          "epoch", "step", "seed", "variant", "rho", "metrics.test_accuracy"}) {
+  for (const char* key :
+       {"arch", "input_shape", "data", "normalization", "optimizer", "base_optimizer", "lr",
+        "epoch", "step", "seed", "variant", "rho", "metrics.test_accuracy"}) {
     EXPECT_EQ(m.count(key), 1u) << key;
   }
   EXPECT_EQ(m.at("arch"), "mlp:16");
@@ -157,19 +158,24 @@ TEST(TrainCli, TrainsEndToEnd) {
   const testing::ScratchDir scratch("train-cli");
   const std::string dir = scratch.str();
   std::string error;
-  EXPECT_EQ(run_cli({"train", "--arch", "mlp:8", "--data", "synthetic:128,1,8,8,4,0", "--optimizer",
-                     "stableasam", "--rho", "0.5", "--epochs", "1", "--batch-size", "64", "--base", "adamw",
-                     "--lr", "0.01", "--threads", "1", "-q", "--out", dir + "/cli.pt"},
-                    &error),
-            0)
+  EXPECT_EQ(
+      run_cli({"train",       "--arch",       "mlp:8",     "--data", "synthetic:128,1,8,8,4,0",
+               "--optimizer", "stableasam",   "--rho",     "0.5",    "--epochs",
+               "1",           "--batch-size", "64",        "--base", "adamw",
+               "--lr",        "0.01",         "--threads", "1",      "-q",
+               "--out",       dir + "/cli.pt"},
+              &error),
+      0)
       << error;
-  EXPECT_EQ(Model::load(dir + "/cli.pt").metadata().at("optimizer"), "asam rho=0.5 eta=0.01 +stable");
+  EXPECT_EQ(Model::load(dir + "/cli.pt").metadata().at("optimizer"),
+            "asam rho=0.5 eta=0.01 +stable");
 }
 
 // 1 epoch of Fashion-MNIST with an MLP reaches ≥ 80 % test accuracy for SGD, SAM, MSAM-2 and
 // StableSAM (issue 3). The MLP is kept narrow (mlp:128) so the four epochs take seconds on 2 cores.
 TEST(TrainFashionMnist, OneEpochMlpReaches80Percent) {
-  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) GTEST_SKIP() << "no Fashion-MNIST";
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist"))
+    GTEST_SKIP() << "no Fashion-MNIST";
   const testing::ScratchDir scratch("train-fmnist");
   const std::string dir = scratch.str();
   for (const std::string optimizer : {"sgd", "sam", "msam-2", "stablesam"}) {

@@ -3,7 +3,6 @@
 /// (Spectra::DenseSymMatProd wraps them in the operator shape the HVP operator has; it keeps a
 /// reference, so the matrix must be a named variable that outlives the operator).
 #include <Eigen/Dense>
-
 #include <random>
 
 namespace sharpscope::testing {

@@ -1,10 +1,9 @@
 #include "support/testing.h"
 
-#include "sharpscope/core/params.h"
-
 #include <filesystem>
 #include <sstream>
 
+#include "sharpscope/core/params.h"
 
 namespace sharpscope::testing {
 
@@ -12,8 +11,8 @@ namespace sharpscope::testing {
                                         double atol) {
   if (a.sizes() != b.sizes() || a.scalar_type() != b.scalar_type() || a.device() != b.device()) {
     std::ostringstream out;
-    out << "tensor mismatch: " << a.sizes() << " " << a.scalar_type() << " " << a.device()
-        << " vs " << b.sizes() << " " << b.scalar_type() << " " << b.device();
+    out << "tensor mismatch: " << a.sizes() << " " << a.scalar_type() << " " << a.device() << " vs "
+        << b.sizes() << " " << b.scalar_type() << " " << b.device();
     return ::testing::AssertionFailure() << out.str();
   }
   const at::Tensor x = a.detach().to(at::kCPU, at::kDouble).reshape(-1);
@@ -22,8 +21,8 @@ namespace sharpscope::testing {
   if (x.numel() == 0 || excess.max().item<double>() <= 0.0) return ::testing::AssertionSuccess();
   const int64_t worst = excess.argmax().item<int64_t>();
   return ::testing::AssertionFailure()
-         << "element " << worst << " of " << x.numel() << ": " << x[worst].item<double>()
-         << " vs " << y[worst].item<double>() << " (rtol " << rtol << ", atol " << atol << ")";
+         << "element " << worst << " of " << x.numel() << ": " << x[worst].item<double>() << " vs "
+         << y[worst].item<double>() << " (rtol " << rtol << ", atol " << atol << ")";
 }
 
 ::testing::AssertionResult params_near(const ParamList& a, const ParamList& b, double rtol,
@@ -43,7 +42,8 @@ namespace sharpscope::testing {
     return ::testing::AssertionFailure() << a.size() << " vs " << b.size() << " tensors";
   }
   for (size_t i = 0; i < a.size(); ++i) {
-    if (!torch::equal(a[i], b[i])) return ::testing::AssertionFailure() << "tensor " << i << " differs";
+    if (!torch::equal(a[i], b[i]))
+      return ::testing::AssertionFailure() << "tensor " << i << " differs";
   }
   return ::testing::AssertionSuccess();
 }

@@ -17,8 +17,10 @@ struct TinyProblem {
   /// The data are drawn from `data_seed`, by default seed + 1.
   explicit TinyProblem(int64_t examples = 48, int64_t batch_size = 1024, uint64_t seed = 0,
                        std::optional<uint64_t> data_seed = std::nullopt)
-      : model(tiny_model(seed)), data(tiny_dataset(examples, data_seed.value_or(seed + 1))),
-        objective(model, data, ObjectiveOptions{batch_size}), w0(clone(model.parameters())) {}
+      : model(tiny_model(seed)),
+        data(tiny_dataset(examples, data_seed.value_or(seed + 1))),
+        objective(model, data, ObjectiveOptions{batch_size}),
+        w0(clone(model.parameters())) {}
 
   // Evaluates at `point` by copying it into the model, then puts w back.
   Evaluation evaluate_at(const ParamList& point, const Objective* on = nullptr) {

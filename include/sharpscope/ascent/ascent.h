@@ -31,20 +31,20 @@ struct AscentOptions {
 using GradientOracle = std::function<LossGradient()>;
 
 struct AscentTrace {
-  ParamList direction;                 ///< v_N, unit norm (zero if every gradient was zero)
-  double displacement = 0.0;           ///< ‖wᴺ − w‖ (≤ ρ; equal to ρ when the steps align)
-  std::vector<double> losses;          ///< L(wⁿ), n = 0..N−1: the losses at the gradient points
+  ParamList direction;         ///< v_N, unit norm (zero if every gradient was zero)
+  double displacement = 0.0;   ///< ‖wᴺ − w‖ (≤ ρ; equal to ρ when the steps align)
+  std::vector<double> losses;  ///< L(wⁿ), n = 0..N−1: the losses at the gradient points
   std::vector<double> gradient_norms;  ///< ‖∇L(wⁿ)‖, n = 0..N−1
   std::vector<ParamList> gradients;    ///< ∇L(wⁿ), n = 0..N−1 (kept only when asked)
   int gradient_evaluations = 0;        ///< N
 };
 
-/// Runs the N-step ascent from the model's current weights `w` (the tensors in `weights`, pointed at
-/// each iterate wⁿ = w + δⁿ in turn: ShiftedWeights) and returns v_N = δᴺ/‖δᴺ‖, with the displacement
-/// δ summed in its own buffer rather than read back from the rounded weights. w itself is never
-/// written, so on return `weights` hold it bit-exactly. Cost: N gradient evaluations. A zero
-/// gradient stops the ascent early (the direction is then built from the steps taken; all zero →
-/// zero direction).
+/// Runs the N-step ascent from the model's current weights `w` (the tensors in `weights`, pointed
+/// at each iterate wⁿ = w + δⁿ in turn: ShiftedWeights) and returns v_N = δᴺ/‖δᴺ‖, with the
+/// displacement δ summed in its own buffer rather than read back from the rounded weights. w itself
+/// is never written, so on return `weights` hold it bit-exactly. Cost: N gradient evaluations. A
+/// zero gradient stops the ascent early (the direction is then built from the steps taken; all zero
+/// → zero direction).
 AscentTrace ascend(ParamList& weights, const GradientOracle& gradient, const AscentOptions& options,
                    bool keep_gradients = false);
 

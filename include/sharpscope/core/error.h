@@ -11,7 +11,8 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// An input file or data set is missing, unreadable, corrupt or inconsistent with the model. Exit 3.
+/// An input file or data set is missing, unreadable, corrupt or inconsistent with the model.
+/// Exit 3.
 struct InputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

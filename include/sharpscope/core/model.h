@@ -1,7 +1,7 @@
 #pragma once
 /// A classifier whose parameters the analyses move around: either a native zoo network (possibly
-/// restored from a trainer checkpoint) or a TorchScript module saved from Python with torch.jit.save.
-/// Both expose the same interface, so no analysis knows which it holds.
+/// restored from a trainer checkpoint) or a TorchScript module saved from Python with
+/// torch.jit.save. Both expose the same interface, so no analysis knows which it holds.
 #include <memory>
 #include <string>
 

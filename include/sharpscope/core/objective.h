@@ -10,8 +10,8 @@
 #include <functional>
 #include <limits>
 
-#include "sharpscope/core/types.h"
 #include "sharpscope/core/dataset.h"
+#include "sharpscope/core/types.h"
 
 namespace sharpscope {
 
@@ -21,7 +21,7 @@ enum class BatchNormMode { kEval, kTrain };
 std::string to_string(BatchNormMode mode);  ///< "eval" | "train"
 
 struct ObjectiveOptions {
-  int64_t batch_size = 1024;     ///< only changes speed (and memory), never the value
+  int64_t batch_size = 1024;  ///< only changes speed (and memory), never the value
   double label_smoothing = 0.0;
   BatchNormMode bn = BatchNormMode::kEval;
   void validate() const;  ///< UsageError naming --batch-size / --label-smoothing
@@ -29,7 +29,8 @@ struct ObjectiveOptions {
 
 /// Loss and accuracy over the whole data set.
 struct Evaluation {
-  double loss = 0.0;      ///< mean cross-entropy; may be inf/NaN at extreme weights (recorded, not thrown)
+  double loss =
+      0.0;  ///< mean cross-entropy; may be inf/NaN at extreme weights (recorded, not thrown)
   double accuracy = 0.0;  ///< fraction correct in [0, 1]
   int64_t examples = 0;
   bool finite() const;
@@ -39,14 +40,15 @@ struct Evaluation {
 /// batch's ∇L_B(w) (which leaves the accuracy NaN: it is not counted there).
 struct LossGradient {
   double loss = 0.0;
-  ParamList gradient;  ///< detached, model dtype/device
+  ParamList gradient;                                          ///< detached, model dtype/device
   double accuracy = std::numeric_limits<double>::quiet_NaN();  ///< fraction correct
 };
 
 class Objective {
  public:
-  /// Binds a model (which must outlive the objective) and data (held as cheap tensor views). Checks once that the model accepts
-  /// the data's input shape and outputs one logit per class (InputError otherwise).
+  /// Binds a model (which must outlive the objective) and data (held as cheap tensor views). Checks
+  /// once that the model accepts the data's input shape and outputs one logit per class (InputError
+  /// otherwise).
   Objective(Model& model, const Dataset& data, ObjectiveOptions options = {});
 
   Model& model() const { return model_; }

@@ -39,7 +39,9 @@ class MemoryPoints : public PointStore {
   int64_t width() const override { return width_; }
   bool done(int64_t point) const override { return done_[point] != 0; }
   int64_t completed() const override;
-  double value(int64_t point, int64_t column) const override { return values_[point * width_ + column]; }
+  double value(int64_t point, int64_t column) const override {
+    return values_[point * width_ + column];
+  }
   void record(int64_t point, const std::vector<double>& row) override;
   void flush() override {}
   std::string location() const override { return "memory"; }

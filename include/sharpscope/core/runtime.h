@@ -1,16 +1,16 @@
 #pragma once
 /// Process-wide execution settings, resolved once before any tensor work: threads, seed, device,
 /// dtype and the allocator policy.
-#include <cstdint>
-#include <string>
-
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
+
+#include <cstdint>
+#include <string>
 
 namespace sharpscope {
 
 struct RuntimeOptions {
-  int threads = 0;               ///< 0 = all cores
+  int threads = 0;  ///< 0 = all cores
   uint64_t seed = 0;
   c10::Device device{c10::kCPU};
   c10::ScalarType dtype = c10::kFloat;  ///< kFloat or kDouble

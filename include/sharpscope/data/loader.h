@@ -33,8 +33,8 @@ inline constexpr const char* kFashionMnistDirectory = "/usr/share/datasets/fashi
 struct DataSpec {
   DataKind kind = DataKind::kFashionMnist;
   std::string directory = kFashionMnistDirectory;  ///< IDX or CIFAR files; unused for synthetic
-  std::vector<int64_t> synthetic;  ///< N,C,H,W,K,SEED for synthetic (all six)
-  std::string text = "fmnist";     ///< the spec as given, recorded in outputs and checkpoints
+  std::vector<int64_t> synthetic;                  ///< N,C,H,W,K,SEED for synthetic (all six)
+  std::string text = "fmnist";  ///< the spec as given, recorded in outputs and checkpoints
 };
 
 /// Whether a kind is CIFAR-style (the trainer's --augment auto turns crop + flip on for these).

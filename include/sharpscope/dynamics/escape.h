@@ -26,33 +26,36 @@ struct EscapeConfig {
 
 /// Builds the sweep's configurations: each rule of `optimizers` at each ρ in `rhos`; SGD once at
 /// ρ = 0. Throws UsageError naming --optimizer/--rho.
-std::vector<EscapeConfig> escape_configs(const std::vector<NamedRule>& optimizers, const std::vector<double>& rhos);
+std::vector<EscapeConfig> escape_configs(const std::vector<NamedRule>& optimizers,
+                                         const std::vector<double>& rhos);
 
 struct EscapeOptions {
   double lr = 0.03;
   int64_t batch_size = 256;
-  double momentum = 0.0;             ///< the paper's test: plain SGD steps
-  std::optional<double> threshold;   ///< absolute accuracy threshold (default 0.9 when neither is set)
-  std::optional<double> drop;        ///< or: start accuracy − drop
+  double momentum = 0.0;  ///< the paper's test: plain SGD steps
+  std::optional<double>
+      threshold;               ///< absolute accuracy threshold (default 0.9 when neither is set)
+  std::optional<double> drop;  ///< or: start accuracy − drop
   int64_t max_steps = 1000;
   uint64_t seed = 0;
-  void validate() const;             ///< UsageError naming --lr / --batch-size / --threshold / --drop / --max-steps
+  void validate()
+      const;  ///< UsageError naming --lr / --batch-size / --threshold / --drop / --max-steps
   /// The threshold for a start accuracy: `threshold`, or start − `drop`, or 0.9.
   double threshold_for(double start_accuracy) const;
 };
 
 struct EscapeTrial {
-  int64_t steps = 0;              ///< first t with accuracy(w_t) < threshold; max_steps when censored
-  bool censored = false;          ///< never fell below within max_steps
-  std::vector<double> accuracy;   ///< accuracy(w_t), t = 0..steps
+  int64_t steps = 0;      ///< first t with accuracy(w_t) < threshold; max_steps when censored
+  bool censored = false;  ///< never fell below within max_steps
+  std::vector<double> accuracy;  ///< accuracy(w_t), t = 0..steps
 };
 
 /// Seed of trial `trial`: every configuration's trial k draws the same batch order (paired design).
 uint64_t trial_seed(uint64_t seed, int64_t trial);
 
-/// Runs one trial from the model's current weights w* with a fresh base optimizer (SGD, constant lr,
-/// the given momentum, no weight decay), batches of `train` in the order drawn from `seed`, and the
-/// accuracy measured by `evaluation` (bound to the same model) after every step. Start accuracy
+/// Runs one trial from the model's current weights w* with a fresh base optimizer (SGD, constant
+/// lr, the given momentum, no weight decay), batches of `train` in the order drawn from `seed`, and
+/// the accuracy measured by `evaluation` (bound to the same model) after every step. Start accuracy
 /// below the threshold → 0 steps. Parameters and BatchNorm buffers are put back to w* on return.
 EscapeTrial run_escape_trial(Model& model, const Dataset& train, const Objective& evaluation,
                              const GradientRule& rule, const EscapeOptions& options, uint64_t seed);

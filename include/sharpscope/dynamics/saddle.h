@@ -1,10 +1,10 @@
 #pragma once
 /// The saddle toy of Tan et al. (003 §5.1, Fig. 4; docs/math.md §9):
 ///   f(x₁, x₂) = x₁⁴/4 − x₁x₂ + x₂²/2,  strict saddle at (0, 0), minima at ±(1, 1),
-/// run from many uniform starting points in [−2, 2]² with GD, SAM and StableSAM at each learning rate.
-/// The 2-D updates are vectorized over starting points; they are the trainer's formulas with the
-/// trainer's StableSAM factor (renormalization_factor), and a test holds them step for step to the
-/// trainer's ascent rule and base optimizer.
+/// run from many uniform starting points in [−2, 2]² with GD, SAM and StableSAM at each learning
+/// rate. The 2-D updates are vectorized over starting points; they are the trainer's formulas with
+/// the trainer's StableSAM factor (renormalization_factor), and a test holds them step for step to
+/// the trainer's ascent rule and base optimizer.
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -39,15 +39,16 @@ enum class SaddleOutcome { kMinimum = 0, kSaddle = 1, kDiverged = 2, kOther = 3 
 constexpr int kSaddleOutcomes = 4;
 const char* to_string(SaddleOutcome outcome);
 
-/// Success criteria (docs/math.md §9). `distance`: ‖x_T − m‖ ≤ tol for a minimum m. `basin`: x_T finite,
-/// nearer a minimum than the saddle, within 1 of it, and ‖∇f(x_T)‖ ≤ grad_tol — SAM with a fixed ρ
-/// orbits a minimum at distance O(ρ) instead of converging, so `distance` with a tight tol fails it.
+/// Success criteria (docs/math.md §9). `distance`: ‖x_T − m‖ ≤ tol for a minimum m. `basin`: x_T
+/// finite, nearer a minimum than the saddle, within 1 of it, and ‖∇f(x_T)‖ ≤ grad_tol — SAM with a
+/// fixed ρ orbits a minimum at distance O(ρ) instead of converging, so `distance` with a tight tol
+/// fails it.
 struct SaddleCriterion {
   enum class Kind { kBasin, kDistance };
   Kind kind = Kind::kBasin;
-  double tol = 1e-2;           ///< distance: radius around a minimum
-  double grad_tol = 2.0;       ///< basin: largest ‖∇f‖ at the final point
-  void validate() const;       ///< UsageError naming --tol / --grad-tol
+  double tol = 1e-2;      ///< distance: radius around a minimum
+  double grad_tol = 2.0;  ///< basin: largest ‖∇f‖ at the final point
+  void validate() const;  ///< UsageError naming --tol / --grad-tol
 };
 std::string to_string(SaddleCriterion::Kind kind);  ///< "basin" | "distance"
 
@@ -76,8 +77,9 @@ struct SaddleSweep {
 
 /// Every optimizer at every learning rate from the same starting points, the (optimizer, lr) cells
 /// spread over `threads` threads. `progress` is called (on the calling thread) with the cells done.
-SaddleSweep saddle_sweep(const std::vector<SaddleOptimizer>& optimizers, const std::vector<double>& lrs,
-                         const std::vector<Point2>& starts, int64_t iterations, const SaddleCriterion& criterion,
-                         int threads = 1, const std::function<void(int64_t)>& progress = {});
+SaddleSweep saddle_sweep(const std::vector<SaddleOptimizer>& optimizers,
+                         const std::vector<double>& lrs, const std::vector<Point2>& starts,
+                         int64_t iterations, const SaddleCriterion& criterion, int threads = 1,
+                         const std::function<void(int64_t)>& progress = {});
 
 }  // namespace sharpscope

@@ -5,8 +5,8 @@
 /// and each one's generalization gap. Both runs are ordinary trainer runs (`train` with
 /// drop_example/replace_example), so every update is the trainer's.
 ///
-/// Normalized parameter distance: δ = ‖w_S − w_S′‖ / (‖w_S‖ + ‖w_S′‖) ∈ [0, 1] (0: identical models,
-/// 1: opposite directions); the raw ‖w_S − w_S′‖ is recorded beside it.
+/// Normalized parameter distance: δ = ‖w_S − w_S′‖ / (‖w_S‖ + ‖w_S′‖) ∈ [0, 1] (0: identical
+/// models, 1: opposite directions); the raw ‖w_S − w_S′‖ is recorded beside it.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -34,9 +34,9 @@ struct StabilityOptions {
 
 struct StabilityCurve {
   std::string optimizer;
-  std::vector<double> epoch;                 ///< 1..E
-  std::vector<double> distance;              ///< ‖w_S − w_S′‖
-  std::vector<double> normalized_distance;   ///< δ above
+  std::vector<double> epoch;                ///< 1..E
+  std::vector<double> distance;             ///< ‖w_S − w_S′‖
+  std::vector<double> normalized_distance;  ///< δ above
   /// Per model (index 0: S, 1: S′): test − train loss, and train − test accuracy (the error gap).
   std::vector<double> loss_gap[2], error_gap[2];
   std::vector<double> train_loss[2], test_loss[2], train_accuracy[2], test_accuracy[2];

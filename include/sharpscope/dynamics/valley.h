@@ -18,7 +18,8 @@ struct ValleyLoss {
 
 /// sextic: w²(w−1)²(w−2)² (symmetric about its middle minimum w = 1; local maxima 1 ± 1/√3).
 ValleyLoss sextic_valley();
-/// LINEX: e^{αw} − αw − 1 (minimum 0 at w = 0; for α < 0 steep for w < 0, flat with slope → |α| for w > 0).
+/// LINEX: e^{αw} − αw − 1 (minimum 0 at w = 0; for α < 0 steep for w < 0, flat with slope → |α| for
+/// w > 0).
 ValleyLoss linex_valley(double alpha = -0.3);
 /// quadratic: w²/2 (tests: L̃(w) = L(|w| + ρ)).
 ValleyLoss quadratic_valley();
@@ -35,20 +36,21 @@ struct ValleyMinimum {
   double w = 0.0;
   double value = 0.0;
 };
-std::vector<ValleyMinimum> local_minima(const std::function<double(double)>& f, const std::vector<double>& grid,
-                                        double tolerance = 1e-10);
+std::vector<ValleyMinimum> local_minima(const std::function<double(double)>& f,
+                                        const std::vector<double>& grid, double tolerance = 1e-10);
 
 struct ValleyCurves {
   ValleyLoss loss;
   std::vector<double> w, rhos;
-  std::vector<double> loss_values;           ///< L(w)
-  std::vector<double> sam_values;            ///< [rho][w]: L̃(w)
-  std::vector<ValleyMinimum> minima;         ///< of L
+  std::vector<double> loss_values;                     ///< L(w)
+  std::vector<double> sam_values;                      ///< [rho][w]: L̃(w)
+  std::vector<ValleyMinimum> minima;                   ///< of L
   std::vector<std::vector<ValleyMinimum>> sam_minima;  ///< of L̃, per ρ
   /// For each ρ and each minimum of L̃: w̃* − w* for the nearest minimum w* of L (the SAM bias).
   std::vector<std::vector<double>> shifts;
 };
 
-ValleyCurves valley_curves(const ValleyLoss& loss, const std::vector<double>& rhos, const std::vector<double>& w);
+ValleyCurves valley_curves(const ValleyLoss& loss, const std::vector<double>& rhos,
+                           const std::vector<double>& w);
 
 }  // namespace sharpscope

@@ -9,7 +9,6 @@
 /// smoothed density φ(t) = (1/runs) Σ_runs Σ_j w_j N(t; θ_j, σ²), which integrates to 1.
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -48,15 +47,15 @@ using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eig
 struct DensityResult {
   RowMajorMatrix ritz_values;   ///< [runs, steps] nodes θ_j, ascending in each row
   RowMajorMatrix ritz_weights;  ///< [runs, steps] weights w_j ≥ 0, each row sums to 1
-  std::vector<double> grid;      ///< [bins] evenly spaced
-  std::vector<double> density;   ///< [bins] φ on the grid, normalized so Σ φ·Δt = 1
+  std::vector<double> grid;     ///< [bins] evenly spaced
+  std::vector<double> density;  ///< [bins] φ on the grid, normalized so Σ φ·Δt = 1
   /// Exact mass of the broadened density inside the grid's range (Gaussian CDFs): 1 up to the
   /// tails beyond the padding. The density itself is normalized by its Riemann sum, as PyHessian
   /// does; it resolves the peaks only when the grid step is below √variance.
   double mass_on_grid = 0.0;
-  double variance = 0.0;         ///< σ² actually used (after PyHessian's range scaling)
-  int steps = 0;                 ///< Lanczos steps per run actually taken (min(requested, d))
-  int64_t breakdowns = 0;        ///< Krylov spaces exhausted early (restarted from a random vector)
+  double variance = 0.0;   ///< σ² actually used (after PyHessian's range scaling)
+  int steps = 0;           ///< Lanczos steps per run actually taken (min(requested, d))
+  int64_t breakdowns = 0;  ///< Krylov spaces exhausted early (restarted from a random vector)
   int64_t hvps = 0;
   double seconds = 0.0;
   /// "SLQ 1 run × 100 steps: Ritz values in [-0.3, 120.5], mass on grid 1.0000, 100 HVPs, 3.1 s"

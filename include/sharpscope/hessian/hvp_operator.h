@@ -9,7 +9,6 @@
 /// the principal sub-block H_SS of the Hessian: tensors outside S are held at zero in v and their
 /// rows are dropped from H·v.
 #include <Eigen/Core>
-
 #include <cstdint>
 #include <functional>
 #include <string>

@@ -40,7 +40,8 @@ std::vector<Eigenpair> lanczos_end(const Op& op, const SpectrumOptions& options,
   const Eigen::VectorXd v0 = gaussian_vector(d, rng);
   solver.init(v0.data());
   const bool largest = end == SpectrumEnd::kLargest;
-  const Spectra::SortRule rule = largest ? Spectra::SortRule::LargestAlge : Spectra::SortRule::SmallestAlge;
+  const Spectra::SortRule rule =
+      largest ? Spectra::SortRule::LargestAlge : Spectra::SortRule::SmallestAlge;
   // Sorting by the same rule lists the top end descending and the bottom end ascending.
   solver.compute(rule, options.max_iter, options.tol, rule);
   *converged = solver.info() == Spectra::CompInfo::Successful;

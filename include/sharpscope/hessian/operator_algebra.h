@@ -3,7 +3,6 @@
 /// take the HVP operator and a dense test matrix alike: applying an operator, shifting it, random
 /// probe vectors, Gram–Schmidt and residual norms.
 #include <Eigen/Core>
-
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -55,7 +54,8 @@ inline Eigen::VectorXd rademacher_vector(Eigen::Index n, std::mt19937_64& rng) {
 /// Removes from v its components along the (orthonormal) vectors of `basis`, then normalizes:
 /// PyHessian's `orthnormal` (classical Gram–Schmidt). A second pass keeps orthogonality at machine
 /// precision when v is nearly in span(basis) ("twice is enough", Giraud et al. 2005).
-inline Eigen::VectorXd orthonormalized(Eigen::VectorXd v, const std::vector<Eigen::VectorXd>& basis) {
+inline Eigen::VectorXd orthonormalized(Eigen::VectorXd v,
+                                       const std::vector<Eigen::VectorXd>& basis) {
   for (int pass = 0; pass < 2; ++pass) {
     for (const Eigen::VectorXd& b : basis) v -= b.dot(v) * b;
   }

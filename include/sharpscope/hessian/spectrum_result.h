@@ -1,9 +1,9 @@
 #pragma once
 /// Options and results of the extreme-eigenvalue solvers (hessian/lanczos.h,
 /// hessian/power_iteration.h; dispatched by hessian/spectrum.h). Plain data: no solver, no I/O.
-#include <Eigen/Core>
 #include <Spectra/Util/CompInfo.h>
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -49,7 +49,8 @@ struct Eigenpair {
 };
 
 struct SpectrumResult {
-  /// Largest first (descending) for the top end, then smallest first (ascending) for the bottom end.
+  /// Largest first (descending) for the top end, then smallest first (ascending) for the bottom
+  /// end.
   std::vector<Eigenpair> pairs;
   /// Successful when every requested pair converged; NotConverging otherwise (the pairs found
   /// are still reported — a Lanczos solve returns only its converged pairs).

@@ -3,7 +3,6 @@
 /// Rademacher z (entries ±1), so the mean of n probe values zᵢᵀHzᵢ is unbiased with standard error
 /// s/√n (s the sample standard deviation). Var(zᵀHz) = 2 Σ_{i≠j} H_ij²: exact for diagonal H.
 #include <Eigen/Core>
-
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -30,8 +29,8 @@ struct TraceOptions {
 };
 
 struct TraceResult {
-  double trace = 0.0;           ///< mean of the probe values
-  double standard_error = 0.0;  ///< s/√n; NaN with a single probe
+  double trace = 0.0;                ///< mean of the probe values
+  double standard_error = 0.0;       ///< s/√n; NaN with a single probe
   std::vector<double> probes;        ///< zᵢᵀHzᵢ in order
   std::vector<double> running_mean;  ///< mean of the first i+1 probes
   std::vector<double> running_se;    ///< standard error of the first i+1 probes (NaN for i = 0)

@@ -30,7 +30,9 @@ class PartialGrid : public PointStore {
   void record(int64_t point, const std::vector<double>& row) override;
   /// Row-major [points, width] values; rows not done are NaN.
   const std::vector<double>& values() const { return values_; }
-  double value(int64_t point, int64_t column) const override { return values_[point * width_ + column]; }
+  double value(int64_t point, int64_t column) const override {
+    return values_[point * width_ + column];
+  }
 
   /// Saves the partial file now (atomically).
   void flush() override;

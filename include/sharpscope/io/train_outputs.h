@@ -14,8 +14,8 @@ class H5Writer;
 /// The step and epoch tables of `log`.
 void write_train_log(H5Writer& writer, const TrainLog& log);
 
-/// Writes the run's log file (options.log_path()) when the loop ends, for any reason, with the run's
-/// metadata and `attributes` (the command's options) on its root group.
+/// Writes the run's log file (options.log_path()) when the loop ends, for any reason, with the
+/// run's metadata and `attributes` (the command's options) on its root group.
 class TrainLogCallback : public TrainingCallback {
  public:
   explicit TrainLogCallback(Metadata attributes = {}) : attributes_(std::move(attributes)) {}

@@ -28,7 +28,7 @@ inline constexpr int64_t kLineRowWidth = 4;
 /// point w_A + α(w_B − w_A) and restored bit-exactly afterwards. `weights_b` must be shaped like
 /// A's parameters. Cost: one forward pass per α and data set.
 CheckpointLine evaluate_checkpoint_line(const Objective& train, const Objective* test,
-                                        const ParamList& weights_b, const std::vector<double>& alpha,
-                                        PointStore& rows);
+                                        const ParamList& weights_b,
+                                        const std::vector<double>& alpha, PointStore& rows);
 
 }  // namespace sharpscope

@@ -1,5 +1,6 @@
 #pragma once
-/// Directions in parameter space for landscapes (docs/math.md §4, Kim et al. Fig. 4, Li et al. 2018).
+/// Directions in parameter space for landscapes (docs/math.md §4, Kim et al. Fig. 4, Li et al.
+/// 2018).
 ///
 /// Kinds (the --dirs item of each in parentheses; commands/parse.h parses them):
 ///   ascent      (vN)            unit ascent direction v_N (N ≥ 1) with --rho, --ratio and --scope
@@ -26,26 +27,27 @@ enum class DirectionKind { kAscent, kRandom, kEigen, kCheckpoint, kFile };
 
 struct DirectionSpec {
   DirectionKind kind = DirectionKind::kRandom;
-  std::string text;                ///< as given, e.g. "v10" (recorded in outputs)
-  int index = 0;                   ///< N of vN, K of eigK
-  std::optional<uint64_t> seed;    ///< rand:SEED
-  std::string path;                ///< to:PATH, file:PATH:NAME
-  std::string name;                ///< NAME of file:PATH:NAME
+  std::string text;              ///< as given, e.g. "v10" (recorded in outputs)
+  int index = 0;                 ///< N of vN, K of eigK
+  std::optional<uint64_t> seed;  ///< rand:SEED
+  std::string path;              ///< to:PATH, file:PATH:NAME
+  std::string name;              ///< NAME of file:PATH:NAME
 };
 
 /// Reads stored direction `name` of file `path` shaped, typed and placed like the model's
-/// parameters (eigen and file kinds). The caller supplies it (io/direction_file.h's read_direction):
-/// the landscape area reads no files.
-using StoredDirectionReader = std::function<ParamList(const std::string& path, const std::string& name)>;
+/// parameters (eigen and file kinds). The caller supplies it (io/direction_file.h's
+/// read_direction): the landscape area reads no files.
+using StoredDirectionReader =
+    std::function<ParamList(const std::string& path, const std::string& name)>;
 
 /// What building a direction may need besides the spec.
 struct DirectionOptions {
-  AscentOptions ascent;                  ///< ρ and ratio of vN (steps come from the spec)
-  Scope scope = Scope::kFull;            ///< vN from ∇L_S, or from the objective's first batch
-  bool include_bn = false;               ///< rand: keep 1-D tensors (biases, BN weights)
-  uint64_t seed = 0;                     ///< rand without :SEED uses seed + position
-  std::string eigen_file;                ///< eigK: output of `hessian spectrum --save-vectors`
-  StoredDirectionReader read_stored;     ///< needed by the eigen and file kinds
+  AscentOptions ascent;               ///< ρ and ratio of vN (steps come from the spec)
+  Scope scope = Scope::kFull;         ///< vN from ∇L_S, or from the objective's first batch
+  bool include_bn = false;            ///< rand: keep 1-D tensors (biases, BN weights)
+  uint64_t seed = 0;                  ///< rand without :SEED uses seed + position
+  std::string eigen_file;             ///< eigK: output of `hessian spectrum --save-vectors`
+  StoredDirectionReader read_stored;  ///< needed by the eigen and file kinds
 };
 
 /// A direction and how it was made.

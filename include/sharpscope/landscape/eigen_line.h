@@ -32,7 +32,7 @@ struct EigenLineSeries {
 };
 
 /// Cost: the spectrum's HVPs + k·|t| forward passes. Weights are restored bit-exactly.
-EigenLine eigen_line(const Objective& objective, const SpectrumOptions& spectrum, const HvpOperatorOptions& hvp,
-                     const std::vector<double>& t);
+EigenLine eigen_line(const Objective& objective, const SpectrumOptions& spectrum,
+                     const HvpOperatorOptions& hvp, const std::vector<double>& t);
 
 }  // namespace sharpscope

@@ -23,7 +23,7 @@ struct CosineMatrixOptions {
 
 struct CosineMatrix {
   std::vector<int> steps;
-  std::vector<double> cosine;         ///< [n, n], cos(∇L(w^{pNi}), ∇L(w^{pNj})); NaN for zero gradients
+  std::vector<double> cosine;  ///< [n, n], cos(∇L(w^{pNi}), ∇L(w^{pNj})); NaN for zero gradients
   std::vector<double> gradient_norm;  ///< [n], ‖∇L(w^{pN})‖
   std::vector<double> loss;           ///< [n], L(w^{pN})
   std::string summary() const;        ///< one line: the cosines next to the diagonal

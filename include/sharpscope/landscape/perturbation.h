@@ -21,12 +21,15 @@ std::string to_string(Scope scope);  ///< "full" | "batch"
 /// v_N for each N in `steps` from the model's current weights (restored on return), with radius
 /// and ratio from `ascent` (its `steps` field is ignored). N = 0 gives the zero direction, so that
 /// w^{p0} = w. Cost: Σ N gradient passes over the objective.
-std::vector<AscentTrace> ascent_directions(const Objective& objective, const std::vector<int>& steps,
-                                           const AscentOptions& ascent, bool keep_gradients = false);
+std::vector<AscentTrace> ascent_directions(const Objective& objective,
+                                           const std::vector<int>& steps,
+                                           const AscentOptions& ascent,
+                                           bool keep_gradients = false);
 
 /// Validates a --steps list of N >= 0 with its radius and ratio; UsageError naming --steps,
 /// --rho or --ratio.
-void validate_step_list(double rho, const std::vector<int>& steps, const std::vector<double>& ratio);
+void validate_step_list(double rho, const std::vector<int>& steps,
+                        const std::vector<double>& ratio);
 
 /// L, ‖∇L‖ and ∇L at each perturbed point w + ρ v_N of `traces`, in order (weights restored on
 /// return). Cost: one gradient pass over the objective per trace.

@@ -1,6 +1,6 @@
 #pragma once
-/// Sharpness notions (Tiwary & Aananth, 001 Table 1; docs/math.md §2), the perturbed losses of Kim et
-/// al. Table 1 (000), the generalization gap, and mean ± std over groups of checkpoints.
+/// Sharpness notions (Tiwary & Aananth, 001 Table 1; docs/math.md §2), the perturbed losses of Kim
+/// et al. Table 1 (000), the generalization gap, and mean ± std over groups of checkpoints.
 ///
 ///   L^Asc = L(w + ρ g/‖g‖) = L(w^{p1})            (independent of any training N)
 ///   L^Max ≈ max_{n=1..N} L(w^{pn})                 (N-step ascent estimates, per-step values kept)
@@ -22,25 +22,27 @@ struct SharpnessOptions {
   std::vector<double> ratio;
   bool asc = true, max = true, avg = true;  ///< which kinds to compute
   int max_steps = 5;  ///< N of L^Max = max over n ≤ N of L(w^{pn}); costs N(N+1)/2 gradient passes
-  int avg_samples = 64;                     ///< K of L^Avg
-  std::vector<int> perturbed_steps;         ///< extra L(w^{pN}) (000 Table 1: 1,3,5)
-  Scope scope = Scope::kFull;               ///< scope of every ascent (L^Avg needs none)
-  uint64_t seed = 0;                        ///< L^Avg samples
-  void validate() const;  ///< UsageError naming --rho / --max-steps / --avg-samples / --perturbed-steps
+  int avg_samples = 64;              ///< K of L^Avg
+  std::vector<int> perturbed_steps;  ///< extra L(w^{pN}) (000 Table 1: 1,3,5)
+  Scope scope = Scope::kFull;        ///< scope of every ascent (L^Avg needs none)
+  uint64_t seed = 0;                 ///< L^Avg samples
+  void validate()
+      const;  ///< UsageError naming --rho / --max-steps / --avg-samples / --perturbed-steps
 };
 
 struct Sharpness {
-  double loss = 0.0, accuracy = 0.0;  ///< L(w) and accuracy on the analysis split
-  double asc = 0.0;                   ///< L^Asc (NaN when not asked)
-  double max = 0.0;                   ///< L^Max estimate (NaN when not asked)
-  std::vector<double> max_per_step;   ///< L(w^{pn}), n = 1..max_steps
+  double loss = 0.0, accuracy = 0.0;           ///< L(w) and accuracy on the analysis split
+  double asc = 0.0;                            ///< L^Asc (NaN when not asked)
+  double max = 0.0;                            ///< L^Max estimate (NaN when not asked)
+  std::vector<double> max_per_step;            ///< L(w^{pn}), n = 1..max_steps
   double avg = 0.0, avg_standard_error = 0.0;  ///< L^Avg and std/√K (NaN when not asked)
-  std::vector<double> avg_samples;    ///< the K sampled losses
+  std::vector<double> avg_samples;             ///< the K sampled losses
   std::vector<int> perturbed_steps;
-  std::vector<double> perturbed_loss; ///< L(w^{pN}) for perturbed_steps
-  /// Test split (NaN when none given): loss, accuracy and the gaps L_test − L_train, err_test − err_train.
+  std::vector<double> perturbed_loss;  ///< L(w^{pN}) for perturbed_steps
+  /// Test split (NaN when none given): loss, accuracy and the gaps L_test − L_train, err_test −
+  /// err_train.
   double test_loss = 0.0, test_accuracy = 0.0, gap_loss = 0.0, gap_error = 0.0;
-  std::string summary() const;        ///< one line: L(w), L^X and sharpness×10³ per kind
+  std::string summary() const;  ///< one line: L(w), L^X and sharpness×10³ per kind
 };
 
 /// `train`: the analysis objective; `test`: may be null (no gap). Cost: Σ N gradient passes over

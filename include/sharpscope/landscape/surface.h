@@ -28,7 +28,7 @@ struct Surface {
   std::vector<double> loss;      ///< L; NaN/inf kept as computed
   std::vector<double> accuracy;  ///< fraction in [0, 1]
   int64_t non_finite = 0;
-  std::string summary() const;   ///< one line: L(w) (if on the grid), min, max, non-finite count
+  std::string summary() const;  ///< one line: L(w) (if on the grid), min, max, non-finite count
 };
 
 /// Row width stored per point: {loss, accuracy}.

@@ -1,18 +1,18 @@
 #pragma once
-/// Gradient rules: the gradient each training variant hands to the base optimizer (docs/math.md §3),
-/// with the per-step diagnostics of 003 Fig. 1 and Fig. 3. Variants are composed, not copied:
+/// Gradient rules: the gradient each training variant hands to the base optimizer (docs/math.md
+/// §3), with the per-step diagnostics of 003 Fig. 1 and Fig. 3. Variants are composed, not copied:
 ///
 ///   plain SGD ─┐
 ///              ├─ scheduled (PSAM, SGD→SAM, SAM→SGD) ─ chunked (m-sharpness)
 ///   sharpness ─┘
 ///   sharpness = ascent rule (SAM-N | Rand-SAM | ASAM, optionally ESAM-masked)
 ///             + descent (last gradient | MSAM mean) + GSAM correction + StableSAM renormalization
+#include <ATen/core/Generator.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <ATen/core/Generator.h>
 
 #include "sharpscope/ascent/ascent.h"
 #include "sharpscope/core/types.h"
@@ -49,7 +49,8 @@ class GradientRule {
   virtual ~GradientRule() = default;
   /// The step's gradient at weights `w` (the model's parameters: moved during the call, restored
   /// bit-exactly on return) on the examples of `view`.
-  virtual StepGradient compute(ParamList& w, const BatchView& view, const StepContext& context) const = 0;
+  virtual StepGradient compute(ParamList& w, const BatchView& view,
+                               const StepContext& context) const = 0;
 };
 
 /// The gradient a step descends along before modifiers (docs/math.md §3).
@@ -88,9 +89,9 @@ struct RuleOptions {
   /// m-sharpness: ascent per chunk of m examples; 0 = the whole batch.
   int64_t m = 0;
   Schedule schedule = Schedule::kAlways;
-  int64_t psam_period = 2;                 ///< n of PSAM (002 Alg. 1)
-  std::optional<int64_t> psam_threshold;   ///< E of PSAM in steps; unset = the whole run
-  double switch_at = 0.75;                 ///< fraction of training at which sgd-sam/sam-sgd switch
+  int64_t psam_period = 2;                ///< n of PSAM (002 Alg. 1)
+  std::optional<int64_t> psam_threshold;  ///< E of PSAM in steps; unset = the whole run
+  double switch_at = 0.75;                ///< fraction of training at which sgd-sam/sam-sgd switch
 
   /// UsageError naming the flag (--rho, --steps, --stable-clamp, --m-sharpness, ...).
   void validate() const;

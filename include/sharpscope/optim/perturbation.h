@@ -2,21 +2,21 @@
 /// Ascent rules: how a sharpness-aware step moves from w to the perturbed point w^p = w + ε
 /// (docs/math.md §3). Each rule evaluates ∇L_B(w) on the way (every variant's first pass) and hands
 /// it back, with any intermediate gradients, so that descent rules and diagnostics reuse them.
+#include <ATen/core/Generator.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <ATen/core/Generator.h>
 
 #include "sharpscope/ascent/ascent.h"
 #include "sharpscope/core/types.h"
 
 namespace sharpscope {
 
-/// ε = w^p − w = scale · direction. The factor is kept apart so that applying ε (w + scale·d) is one
-/// pass over the parameters, where forming ε first would take another.
+/// ε = w^p − w = scale · direction. The factor is kept apart so that applying ε (w + scale·d) is
+/// one pass over the parameters, where forming ε first would take another.
 struct Perturbation {
-  ParamList direction;                  ///< shaped like the parameters
+  ParamList direction;  ///< shaped like the parameters
   double scale = 1.0;
   LossGradient at_weights;              ///< L_B(w), ∇L_B(w)
   std::vector<ParamList> intermediate;  ///< ∇L_B(wⁿ), n = 1..N−1 (multi-step ascent only)

@@ -2,9 +2,9 @@
 /// Every random choice of training comes from a CPU generator seeded by (seed, stream, index),
 /// never from a generator carried along the run: a resumed run then draws exactly what an
 /// uninterrupted one draws at the same step, with no generator state to checkpoint.
-#include <cstdint>
-
 #include <ATen/core/Generator.h>
+
+#include <cstdint>
 
 namespace sharpscope {
 

@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "sharpscope/core/dataset.h"
+#include "sharpscope/core/input_shape.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/runtime.h"
-#include "sharpscope/core/input_shape.h"
 #include "sharpscope/data/loader.h"
 #include "sharpscope/optim/base_optimizer.h"
 #include "sharpscope/optim/gradient_rule.h"
@@ -32,16 +32,16 @@ enum class Augment { kAuto, kOn, kOff };
 std::string to_string(Augment augment);  ///< "auto" | "on" | "off"
 
 struct TrainOptions {
-  std::string arch = "mlp:500,500";  ///< zoo spec (core/zoo.h)
-  DataSpec data;                     ///< Fashion-MNIST by default
-  int64_t train_subset = 0;          ///< first n training examples (0 = all)
-  int64_t test_subset = 0;           ///< first n test examples (0 = all)
-  int64_t eval_train_subset = 10000; ///< first n training examples evaluated per epoch (0 = all)
+  std::string arch = "mlp:500,500";   ///< zoo spec (core/zoo.h)
+  DataSpec data;                      ///< Fashion-MNIST by default
+  int64_t train_subset = 0;           ///< first n training examples (0 = all)
+  int64_t test_subset = 0;            ///< first n test examples (0 = all)
+  int64_t eval_train_subset = 10000;  ///< first n training examples evaluated per epoch (0 = all)
   int64_t batch_size = 128;
   int64_t epochs = 1;
-  int64_t steps = 0;                 ///< --train-steps: when > 0, this many steps instead of `epochs`
+  int64_t steps = 0;  ///< --train-steps: when > 0, this many steps instead of `epochs`
   double label_smoothing = 0.0;
-  double label_noise = 0.0;          ///< fraction of training labels shuffled (003 §5.4)
+  double label_noise = 0.0;  ///< fraction of training labels shuffled (003 §5.4)
   Augment augment = Augment::kAuto;
   /// Algorithmic stability (docs/math.md §8): train on S = the training set without this example
   /// (-1 = off), and with `replace_example` ≥ 0 on S′ (see data/neighbouring_set.h).
@@ -58,10 +58,10 @@ struct TrainOptions {
   c10::ScalarType dtype = c10::kFloat;
   c10::Device device{c10::kCPU};
   std::string out = "checkpoints/model.pt";
-  std::string log;                   ///< training log; empty = <out without .pt>.train.h5
-  int64_t save_every_epochs = 0;     ///< also save <stem>.epoch<E>.pt every K epochs
-  int64_t save_every_steps = 0;      ///< also save <stem>.step<S>.pt every K steps
-  std::string resume;                ///< checkpoint to continue from
+  std::string log;                ///< training log; empty = <out without .pt>.train.h5
+  int64_t save_every_epochs = 0;  ///< also save <stem>.epoch<E>.pt every K epochs
+  int64_t save_every_steps = 0;   ///< also save <stem>.step<S>.pt every K steps
+  std::string resume;             ///< checkpoint to continue from
   bool quiet = false;
 
   void validate() const;  ///< UsageError naming the flag
@@ -95,8 +95,8 @@ struct TrainingRun {
   std::unique_ptr<BaseOptimizer> optimizer;
   std::unique_ptr<GradientRule> rule;
   Termination termination = Termination::kCompleted;
-  int64_t diverged_at = -1;    ///< step whose batch loss was not finite
-  double wall_offset = 0.0;    ///< wall seconds of the runs before a resume
+  int64_t diverged_at = -1;  ///< step whose batch loss was not finite
+  double wall_offset = 0.0;  ///< wall seconds of the runs before a resume
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   double passes() const;        ///< forward-backward passes so far, whole-batch units
@@ -111,8 +111,9 @@ struct TrainingRun {
   void save(const std::string& path, bool finished);
 };
 
-/// Validates the options, configures the runtime, loads the data, and builds the model fresh (seeded)
-/// or restores it with its optimizer state and log from options.resume (whose signature must match).
+/// Validates the options, configures the runtime, loads the data, and builds the model fresh
+/// (seeded) or restores it with its optimizer state and log from options.resume (whose signature
+/// must match).
 TrainingRun open_training(const TrainOptions& options);
 
 /// Returned by a callback after a step: go on, or stop the loop (it then ends kInterrupted).
@@ -131,12 +132,12 @@ class TrainingCallback {
 
 struct TrainResult {
   Termination termination = Termination::kCompleted;
-  int64_t steps = 0;             ///< total steps done (including those before a resume)
+  int64_t steps = 0;  ///< total steps done (including those before a resume)
   int64_t steps_this_run = 0;
-  double passes = 0.0;           ///< forward-backward passes, whole-batch units
-  double train_seconds = 0.0;    ///< time in optimizer steps this run (no evaluation)
+  double passes = 0.0;         ///< forward-backward passes, whole-batch units
+  double train_seconds = 0.0;  ///< time in optimizer steps this run (no evaluation)
   double steps_per_second = 0.0;
-  EpochRecord final;             ///< the last evaluation (none after an early interrupt: zeros)
+  EpochRecord final;                 ///< the last evaluation (none after an early interrupt: zeros)
   std::string brief_report() const;  ///< one line
 };
 

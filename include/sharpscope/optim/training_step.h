@@ -1,7 +1,7 @@
 #pragma once
-/// One step of training, shared by the trainer and the dynamics experiments (escape-test, stability):
-/// the step's mini-batch from a seeded order, the gradient rule at that batch, the base optimizer's
-/// update. Same seed → same batches, same rule randomness, same weights.
+/// One step of training, shared by the trainer and the dynamics experiments (escape-test,
+/// stability): the step's mini-batch from a seeded order, the gradient rule at that batch, the base
+/// optimizer's update. Same seed → same batches, same rule randomness, same weights.
 #include <cstdint>
 #include <utility>
 
@@ -14,8 +14,8 @@ class Model;
 class BaseOptimizer;
 
 /// The mini-batches of a run: epoch e visits the training set in the permutation drawn from
-/// (seed, kShuffle, e), in batches of `batch_size` (the last one shorter when it does not divide N);
-/// with `augment`, step t's batch gets crop (pad 4) + flip from (seed, kAugment, t).
+/// (seed, kShuffle, e), in batches of `batch_size` (the last one shorter when it does not divide
+/// N); with `augment`, step t's batch gets crop (pad 4) + flip from (seed, kAugment, t).
 class BatchOrder {
  public:
   BatchOrder(const Dataset& data, int64_t batch_size, uint64_t seed, bool augment);
@@ -36,13 +36,13 @@ class BatchOrder {
 struct StepSettings {
   double lr = 0.1;
   double label_smoothing = 0.0;
-  uint64_t seed = 0;            ///< seeds the rule's randomness: (seed, kRule, step)
-  int64_t total_steps = 1;      ///< for the rule's schedule (PSAM, switching)
+  uint64_t seed = 0;        ///< seeds the rule's randomness: (seed, kRule, step)
+  int64_t total_steps = 1;  ///< for the rule's schedule (PSAM, switching)
 };
 
 /// Takes step `step` on the model's parameters: the rule's gradient at the step's batch, then the
 /// base optimizer's update at `settings.lr`. Returns what the step saw.
-StepDiagnostics take_step(Model& model, const GradientRule& rule, BaseOptimizer& optimizer, BatchOrder& order,
-                          int64_t step, const StepSettings& settings);
+StepDiagnostics take_step(Model& model, const GradientRule& rule, BaseOptimizer& optimizer,
+                          BatchOrder& order, int64_t step, const StepSettings& settings);
 
 }  // namespace sharpscope
