@@ -316,6 +316,13 @@ def table(results, refs):
     return "\n".join(lines)
 
 
+def save_json(path, header, refs, results):
+    """All runs so far (rewritten after every row, so an interrupted run keeps what it measured)."""
+    with open(path, "w") as f:
+        json.dump({"header": header, "references": refs,
+                   "rows": [{"row": row, "peer": p, "sharpscope": o} for row, p, o in results]}, f, indent=1)
+
+
 def git(*a):
     out = subprocess.run(["git", "-C", common.REPO] + list(a), capture_output=True, text=True)
     return out.stdout.strip() if out.returncode == 0 else "unknown"
@@ -392,6 +399,7 @@ def main():
     run_process([args.binary, "--version"])
     run_process([sys.executable, "-c", "import torch, h5py"])
 
+    json_path = args.json or os.path.join(common.bench_dir(), "peers-results.json")
     started = datetime.datetime.now().astimezone()
     results = []
     for row in all_rows:
@@ -403,6 +411,7 @@ def main():
                   f"({fmt(peer_runs[-1].get('seconds'))} s analysis), sharpscope {our_runs[-1]['wall']:.2f} s "
                   f"({fmt(our_runs[-1].get('seconds'))} s)", flush=True)
         results.append((row, peer_runs, our_runs))
+        save_json(json_path, "partial: " + ", ".join(r["key"] for r, _, _ in results), refs, results)
 
     commit = git("rev-parse", "--short", "HEAD") + (" (dirty)" if git("status", "--porcelain", "--untracked-files=no")
                                                     else "")
@@ -424,11 +433,7 @@ def main():
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write(text + "\n")
-    json_path = args.json or os.path.join(common.bench_dir(), "peers-results.json")
-    with open(json_path, "w") as f:
-        json.dump({"header": header, "references": refs,
-                   "rows": [{"row": {k: v for k, v in row.items()}, "peer": p, "sharpscope": o}
-                            for row, p, o in results]}, f, indent=1)
+    save_json(json_path, header, refs, results)
     print(f"\nall runs: {json_path}")
 
 
