@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,14 +45,33 @@ std::vector<std::string> escape_args(const std::string& model, const std::string
           out};
 }
 
+// True once `pid` runs sharpscope and catches SIGINT (the SigCgt mask of /proc/PID/status). The
+// point loop installs its handler as it starts, so this says the trials have begun however long
+// the model and data took to load (a fixed sleep killed the child before the handler on a loaded
+// machine). The executable is checked too: before execv the forked child is a copy of this test
+// process, which holds the handler of the in-process `train` above.
+bool loop_started(pid_t pid) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::error_code error;
+  if (std::filesystem::read_symlink(proc + "/exe", error) !=
+      std::filesystem::canonical(SHARPSCOPE_BINARY))
+    return false;
+  std::ifstream status(proc + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("SigCgt:", 0) == 0)
+      return (std::stoull(line.substr(7), nullptr, 16) >> (SIGINT - 1)) & 1u;
+  }
+  return false;
+}
+
 TEST(EscapeInterrupt, CtrlCKeepsEveryFinishedTrial) {
   const testing::ScratchDir scratch("escape-interrupt");
   const std::string model = scratch.file("m.pt");
   ASSERT_EQ(testing::run_cli({"train", "--arch", "mlp:8", "--data", "synthetic:128,1,8,8,3,0",
                               "--epochs", "1", "--threads", "1", "--quiet", "--out", model}),
             0);
-  // Enough trials that the run is still going when the signal comes 3 s in, before the partial
-  // file's first periodic save (5 s): what the file holds then is what the interrupt saved.
+  // Enough trials that the run is still going when the signal comes 1 s into the loop, before the
+  // partial file's first periodic save (5 s): what the file holds then is what the interrupt saved.
   const std::string out = scratch.file("escape.h5");
   std::vector<std::string> args = escape_args(model, out, 100000);
   args.insert(args.begin(), SHARPSCOPE_BINARY);
@@ -64,7 +84,11 @@ TEST(EscapeInterrupt, CtrlCKeepsEveryFinishedTrial) {
     execv(argv[0], argv.data());
     _exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!loop_started(child) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(loop_started(child)) << "the point loop did not start within 120 s";
+  std::this_thread::sleep_for(std::chrono::seconds(1));
   kill(child, SIGINT);
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
@@ -78,7 +102,7 @@ TEST(EscapeInterrupt, CtrlCKeepsEveryFinishedTrial) {
   const std::vector<double> values = partial.read("values", &shape);
   int64_t finished = 0;
   while (finished < static_cast<int64_t>(done.size()) && done[finished]) ++finished;
-  ASSERT_GE(finished, 1) << "no trial finished in 3 s";
+  ASSERT_GE(finished, 1) << "no trial finished in the 1 s before the signal";
   EXPECT_EQ(std::count(done.begin(), done.end(), 1), finished) << "trials run in order";
 
   // The saved rows are the rows an uninterrupted run computes (trial k's seed depends on k only).
