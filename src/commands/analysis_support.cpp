@@ -131,7 +131,21 @@ std::unique_ptr<PartialGrid> open_grid_rows(const std::string& out_path,
 
 void commit_output(H5Writer& writer, PartialGrid* rows, const std::string& summary,
                    const CommonOptions& common) {
-  writer.commit();
+  try {
+    writer.commit();
+  } catch (const OutputError& e) {
+    if (!rows) throw;
+    // The partial file is far smaller than the output (no directions): it often still fits.
+    std::string kept;
+    try {
+      rows->flush();
+      kept = "; the " + std::to_string(rows->completed()) + " computed points are saved in " +
+             rows->partial_path() + ": make room and rerun with --resume";
+    } catch (const std::exception& second) {
+      kept = "; the computed points could not be saved either (" + std::string(second.what()) + ")";
+    }
+    throw OutputError(e.what() + kept);
+  }
   if (rows) rows->discard();  // only once the complete result is safely on disk
   say(common, summary);
   say(common, "wrote " + writer.path());

@@ -71,7 +71,8 @@ std::unique_ptr<PartialGrid> open_grid_rows(const std::string& out_path,
                                             const CommonOptions& common);
 
 /// Commits the output, drops the grid's partial file if there is one, and prints the summary and
-/// the path written.
+/// the path written. When the output cannot be written (OutputError), the grid's rows are saved to
+/// their partial file first, where the disk allows, and the error says where they are.
 void commit_output(H5Writer& writer, PartialGrid* rows, const std::string& summary,
                    const CommonOptions& common);
 

@@ -3,6 +3,7 @@
 #include <c10/util/Exception.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <iostream>
 
 #include "commands/effective_options.h"
@@ -37,7 +38,27 @@ void build_application(CLI::App& app) {
   register_rerun(app);
 }
 
+namespace {
+
+// "landscape interp": the subcommands the parse reached, for the --help hint of an error.
+std::string parsed_command_path(const CLI::App& app) {
+  std::string path;
+  const CLI::App* at = &app;
+  while (true) {
+    const auto chosen = at->get_subcommands();
+    if (chosen.empty()) break;
+    at = chosen.front();
+    path += (path.empty() ? "" : " ") + at->get_name();
+  }
+  return path;
+}
+
+}  // namespace
+
 int run(int argc, const char* const* argv) {
+  // Past a file-size limit (ulimit -f) the kernel sends SIGXFSZ, which kills by default; ignored,
+  // the write fails with EFBIG instead and the output's writer reports it like a full disk.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{
       "sharpscope: loss landscapes, sharpness and Hessian spectra of trained networks, and a "
       "trainer for every SAM variant.\nRun 'sharpscope COMMAND --help' for a command's options "
@@ -48,7 +69,17 @@ int run(int argc, const char* const* argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version end here too, with exit code 0.
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    // CLI11's own codes (104-114) and two-line message would break the exit-code contract of
+    // docs/foundation.md: a flag CLI11 rejects is a usage error like any other, and a --config
+    // file that is missing or malformed is an input file at fault.
+    const bool file_at_fault = dynamic_cast<const CLI::FileError*>(&e) != nullptr ||
+                               dynamic_cast<const CLI::ConfigError*>(&e) != nullptr;
+    std::cerr << "sharpscope: " << e.what() << " (see 'sharpscope "
+              << (parsed_command_path(app).empty() ? "" : parsed_command_path(app) + " ")
+              << "--help')\n";
+    return file_at_fault ? 3 : 2;
   } catch (const UsageError& e) {  // raised by option validation inside callbacks
     std::cerr << "sharpscope: " << e.what() << "\n";
     return 2;

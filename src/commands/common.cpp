@@ -51,12 +51,19 @@ Session open_session(const std::string& model_path, const CommonOptions& o) {
       configure_runtime({o.threads, o.seed, parse_device(o.device), parse_dtype(o.dtype)});
   Model model = Model::load(model_path);
   model.to(runtime.device, runtime.dtype);
+  model.require_finite_weights();  // after the cast: 1e300 in float64 is inf in float32
 
   const auto own_data = model.metadata().find("data");
-  const DataSpec spec = !o.data.empty() ? parse_data_spec(o.data)
-                        : own_data != model.metadata().end()
-                            ? parse_data_spec(own_data->second, model_path + ": metadata data")
-                            : DataSpec{};
+  DataSpec spec;
+  if (!o.data.empty()) {
+    spec = parse_data_spec(o.data);
+  } else if (own_data != model.metadata().end()) {
+    try {
+      spec = parse_data_spec(own_data->second, model_path + ": metadata data");
+    } catch (const UsageError& e) {
+      throw InputError(e.what());  // the file is at fault, not a flag: exit 3
+    }
+  }
   Subset subset{o.subset, o.subset_seed};
   Dataset data = load_dataset(spec, split, subset);
 

@@ -26,6 +26,7 @@ struct LineFlags {
 ParamList load_endpoint(const std::string& path, Model& a) {
   Model b = Model::load(path);
   b.to(a.device(), a.dtype());
+  b.require_finite_weights();
   if (b.parameter_names() != a.parameter_names()) {
     throw InputError(path +
                      ": parameters differ from the first model's (not the same architecture)");

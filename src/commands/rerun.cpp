@@ -50,6 +50,7 @@ void run_rerun(const RerunFlags& f) {
   {
     std::ofstream out(file.path);
     out << config;
+    out.close();  // a full /tmp shows only when the buffer is flushed
     if (!out) throw OutputError(file.path + ": cannot write the recorded config");
   }
 

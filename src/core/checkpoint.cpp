@@ -1,15 +1,13 @@
 #include "sharpscope/core/checkpoint.h"
 
+#include <caffe2/serialize/inline_container.h>
 #include <torch/torch.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <set>
 #include <stdexcept>
 
+#include "sharpscope/core/atomic_file.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/zoo.h"
@@ -150,19 +148,24 @@ void save_checkpoint(const std::string& path, Model& model,
   if (extra) extra(archive);
 
   // A crash or a full disk mid-write must never leave a truncated file under the final name,
-  // which a later run would take for a finished checkpoint.
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  try {
-    archive.save_to(temporary);
-  } catch (const std::exception& e) {
-    std::remove(temporary.c_str());
-    throw OutputError(path + ": cannot write checkpoint: " + brief(e));
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(temporary.c_str());
-    throw OutputError(path + ": cannot move " + temporary + " into place: " + reason);
-  }
+  // which a later run would take for a finished checkpoint. LibTorch writes through the callback;
+  // a failed write is remembered by the AtomicFile and reported at commit, so LibTorch's zip
+  // writer never meets an error (its destructor would throw a second time and terminate).
+  AtomicFile file(path);
+  archive.save_to([&file](const void* data, size_t size) {
+    file.write(data, size);
+    return size;
+  });
+  // Opening the archive reads its central directory, which is written last: a complete listing
+  // means every record made it to the file.
+  file.commit([](const std::string& temporary) {
+    try {
+      caffe2::serialize::PyTorchStreamReader reader(temporary);
+      if (reader.getAllRecords().empty()) throw std::runtime_error("the archive is empty");
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(e.what_without_backtrace());
+    }
+  });
 }
 
 Model load_checkpoint(const std::string& path,

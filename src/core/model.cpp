@@ -58,7 +58,8 @@ Model::~Model() = default;
 
 Model Model::load(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) {
-    throw InputError(path + ": no such model file");
+    throw InputError(path + (std::filesystem::exists(path) ? ": not a regular file (a directory?)"
+                                                           : ": no such model file"));
   }
   if (is_checkpoint(path)) {
     Model model = load_checkpoint(path);
@@ -86,7 +87,12 @@ Model Model::load(const std::string& path) {
 
 at::Tensor Model::forward(const at::Tensor& input) {
   if (impl_->net) return impl_->net->forward(input);
-  return impl_->script->forward({input}).toTensor();
+  const c10::IValue output = impl_->script->forward({input});
+  if (!output.isTensor()) {
+    throw InputError(impl_->source + ": TorchScript forward returns " + output.tagKind() +
+                     ", expected a tensor of logits [B, K]");
+  }
+  return output.toTensor();
 }
 
 ParamList& Model::parameters() { return impl_->params; }
@@ -147,6 +153,27 @@ std::string Model::describe() const {
     out << "  " << impl_->names[i] << " " << impl_->params[i].sizes() << "\n";
   }
   return out.str();
+}
+
+void Model::require_finite_weights() const {
+  const auto check = [&](const at::Tensor& t, const std::string& what) {
+    if (!t.is_floating_point()) return;
+    const int64_t bad = t.numel() - torch::isfinite(t.detach()).sum().item<int64_t>();
+    if (bad == 0) return;
+    throw InputError((impl_->source.empty() ? std::string("model") : impl_->source) + ": " + what +
+                     " holds " + std::to_string(bad) + " NaN/inf values of " +
+                     std::to_string(t.numel()) +
+                     " (a diverged run?); every loss at these weights would be NaN");
+  };
+  for (size_t i = 0; i < impl_->params.size(); ++i)
+    check(impl_->params[i], "parameter '" + impl_->names[i] + "'");
+  if (impl_->net) {
+    for (const auto& item : impl_->net->named_buffers(/*recurse=*/true))
+      check(item.value(), "buffer '" + item.key() + "'");
+  } else {
+    for (const auto& item : impl_->script->named_buffers(/*recurse=*/true))
+      check(item.value, "buffer '" + item.name + "'");
+  }
 }
 
 }  // namespace sharpscope

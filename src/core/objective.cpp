@@ -79,6 +79,8 @@ Objective::Objective(Model& model, Dataset data, ObjectiveOptions options, bool 
     ModeScope mode(model_, BatchNormMode::kEval);
     try {
       logits = model_.forward(probe);
+    } catch (const InputError&) {  // the model's own contract broken (no tensor returned)
+      throw;
     } catch (const std::exception&) {  // c10::Error, or TorchScript's JITException
       throw InputError(who + ": model rejects input of shape " + shape_text(probe) + " from " +
                        data_.name + " (expected the input shape it was trained on)");

@@ -49,8 +49,12 @@ void run_pending_points(PointStore& rows, const std::string& label, const PointF
       }
     }
   } catch (...) {
-    // A failure at point i must not cost the points before it: they are saved for --resume.
-    rows.flush();
+    // A failure at point i must not cost the points before it: they are saved for --resume. When
+    // saving fails too (the failure may be a full disk), the first error is the one to report.
+    try {
+      rows.flush();
+    } catch (const std::exception&) {
+    }
     throw;
   }
   progress.finish();

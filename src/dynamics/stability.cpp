@@ -70,13 +70,14 @@ StabilityResult run_stability(const StabilityOptions& o, const TrainFunction& tr
     throw UsageError("--optimizer: expected at least one name, e.g. sgd,sam,stablesam");
   o.train.validate();
   const std::string directory = o.train.out;
-  std::filesystem::create_directories(directory);
   const Dataset full =
       load_dataset(o.train.data, Split::kTrain, {o.train.train_subset, std::nullopt});
 
   StabilityResult result;
   result.pair = draw_example_pair(full.size(), o.pair_seed);
   result.train_examples = full.size() - 1;
+  // Only once the data and the pair are known good: a refused run leaves no directory behind.
+  std::filesystem::create_directories(directory);
   for (const auto& [name, rule] : o.optimizers) {
     std::string paths[2];
     for (int side = 0; side < 2; ++side) {

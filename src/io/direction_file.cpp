@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <sstream>
 
 #include "sharpscope/core/error.h"
@@ -18,6 +19,17 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   for (size_t i = 0; i < shape.size(); ++i) out << (i ? "," : "") << shape[i];
   out << "]";
   return out.str();
+}
+
+// A NaN in a direction makes every grid point NaN: refuse it where the file is named.
+void require_finite(const std::vector<double>& values, const std::string& path,
+                    const std::string& dataset) {
+  size_t bad = 0;
+  for (double v : values) bad += !std::isfinite(v);
+  if (bad > 0) {
+    throw InputError(path + ": " + dataset + " holds " + std::to_string(bad) +
+                     " NaN/inf values; a direction must be finite");
+  }
 }
 
 }  // namespace
@@ -44,6 +56,7 @@ ParamList read_direction(const std::string& path, const std::string& name,
       }
       std::vector<int64_t> shape;
       const std::vector<double> values = reader.read(dataset, &shape);
+      require_finite(values, path, dataset);
       const std::vector<int64_t> expected = like[i].sizes().vec();
       if (shape != expected) {
         throw InputError(path + ": " + dataset + " has shape " + shape_text(shape) +
@@ -58,6 +71,7 @@ ParamList read_direction(const std::string& path, const std::string& name,
   const std::string flat_name = name + "_flat";
   if (reader.has(flat_name)) {
     const std::vector<double> values = reader.read(flat_name);
+    require_finite(values, path, flat_name);
     if (static_cast<int64_t>(values.size()) != numel(like)) {
       throw InputError(path + ": " + flat_name + " has " + std::to_string(values.size()) +
                        " values but the model has " + std::to_string(numel(like)) + " parameters");

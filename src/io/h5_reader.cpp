@@ -60,9 +60,14 @@ struct H5Reader::Impl {
     if (!numeric) fail("dataset '" + name + "' is not " + (integers_only ? "integer" : "numeric"));
     const h5::Dataspace space(H5Dget_space(dset.get()));
     const int rank = H5Sget_simple_extent_ndims(space.get());
+    const hssize_t count = H5Sget_simple_extent_npoints(space.get());
+    if (rank < 0 || count < 0) fail("dataset '" + name + "' has no valid shape");
+    // A corrupt header can claim any shape; refuse what could not be an output of ours.
+    if (static_cast<uint64_t>(count) > (uint64_t{1} << 34) / sizeof(T))
+      fail("dataset '" + name + "' claims " + std::to_string(count) + " values (over 16 GiB)");
     std::vector<hsize_t> dims(static_cast<size_t>(rank));
     H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-    std::vector<T> values(static_cast<size_t>(H5Sget_simple_extent_npoints(space.get())));
+    std::vector<T> values(static_cast<size_t>(count));
     if (!values.empty() &&
         H5Dread(dset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
       fail("cannot read dataset '" + name + "'");
@@ -81,7 +86,14 @@ struct H5Reader::Impl {
     const h5::Object obj(H5Oopen(file.get(), object.c_str(), H5P_DEFAULT));
     if (H5Aexists(obj.get(), key.c_str()) <= 0)
       fail("'" + object + "' has no attribute '" + key + "'");
-    return h5::Attribute(H5Aopen(obj.get(), key.c_str(), H5P_DEFAULT));
+    h5::Attribute attr(H5Aopen(obj.get(), key.c_str(), H5P_DEFAULT));
+    if (!attr.valid()) fail("cannot open attribute '" + key + "' of '" + object + "'");
+    // Every read below fills one value: an array attribute (another tool's file, a corrupt one)
+    // would overrun it.
+    const h5::Dataspace space(H5Aget_space(attr.get()));
+    if (!space.valid() || H5Sget_simple_extent_npoints(space.get()) != 1)
+      fail("attribute '" + key + "' of '" + object + "' is not a single value");
+    return attr;
   }
 
   std::string read_string(const h5::Attribute& attr, const h5::Datatype& type,
@@ -96,7 +108,9 @@ struct H5Reader::Impl {
       return value;
     }
     // Fixed-length strings (as other tools write them) may be NUL-padded.
-    std::string value(H5Tget_size(type.get()), '\0');
+    const size_t size = H5Tget_size(type.get());
+    if (size == 0 || size > (size_t{1} << 30)) fail("attribute '" + key + "' has no valid size");
+    std::string value(size, '\0');
     if (H5Aread(attr.get(), type.get(), value.data()) < 0)
       fail("cannot read attribute '" + key + "'");
     return value.substr(0, value.find('\0'));
@@ -115,6 +129,18 @@ H5Reader::H5Reader(const std::string& path) : impl_(std::make_unique<Impl>()) {
 H5Reader::~H5Reader() = default;
 
 bool H5Reader::has(const std::string& name) const { return impl_->exists(name); }
+
+std::vector<std::string> H5Reader::datasets() const {
+  std::vector<std::string> names;
+  const auto visit = [](hid_t, const char* name, const H5O_info_t* info, void* out) -> herr_t {
+    if (info->type == H5O_TYPE_DATASET)
+      static_cast<std::vector<std::string>*>(out)->push_back(name);
+    return 0;
+  };
+  if (H5Ovisit2(impl_->file.get(), H5_INDEX_NAME, H5_ITER_INC, visit, &names, H5O_INFO_BASIC) < 0)
+    impl_->fail("cannot list the datasets");
+  return names;
+}
 
 bool H5Reader::has_attribute(const std::string& object, const std::string& key) const {
   return impl_->has_attribute(object, key);

@@ -1,15 +1,15 @@
 #include "sharpscope/io/h5_writer.h"
 
+#include <sys/mman.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
+#include <algorithm>
 #include <cstring>
-#include <filesystem>
 #include <stdexcept>
 
 #include "io/h5_handles.h"
+#include "sharpscope/core/atomic_file.h"
 #include "sharpscope/core/error.h"
 
 namespace sharpscope {
@@ -28,29 +28,98 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return "[" + join(dims, ", ") + "]";
 }
 
-// Explains why the temp file could not be created in terms the user can act on.
-std::string creation_failure(const std::string& path) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  std::string reason;
-  std::error_code ec;
-  if (!fs::exists(dir, ec))
-    reason = "directory '" + dir.string() + "' does not exist";
-  else if (!fs::is_directory(dir, ec))
-    reason = "'" + dir.string() + "' is not a directory";
-  else if (::access(dir.c_str(), W_OK) != 0)
-    reason = "directory '" + dir.string() + "' is not writable";
-  else
-    reason = "HDF5 could not create '" + path + "'";
-  return "--out = '" + path + "': cannot create file: " + reason;
+// The core driver's memory, allocated through file-image callbacks so that the finished image
+// can be written out without a copy: on close HDF5 hands the buffer back instead of freeing it.
+// The buffer is mapped pages of its own, grown by mremap: growing never copies the image and never
+// holds two of it at once (a heap realloc could do both, the more so as runtime.cpp keeps large
+// blocks off mmap), and freeing returns the pages to the system at once.
+struct Image {
+  void* buffer = nullptr;
+  size_t capacity = 0;  ///< bytes mapped (a multiple of the page size)
+  bool closed = false;  ///< the file was closed and `buffer` holds its final image
+
+  ~Image() { unmap(); }
+  void unmap() {
+    if (buffer) ::munmap(buffer, capacity);
+    buffer = nullptr;
+    capacity = 0;
+  }
+
+  static size_t pages(size_t size) {
+    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    return (std::max<size_t>(size, 1) + page - 1) / page * page;
+  }
+  static void* allocate(size_t size, H5FD_file_image_op_t, void* self) {
+    auto* image = static_cast<Image*>(self);
+    if (image->buffer) return nullptr;  // one file, one buffer
+    void* mapped =
+        ::mmap(nullptr, pages(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) return nullptr;
+    image->buffer = mapped;
+    image->capacity = pages(size);
+    return mapped;
+  }
+  static void* copy(void* to, const void* from, size_t size, H5FD_file_image_op_t, void*) {
+    return std::memcpy(to, from, size);
+  }
+  static void* resize(void* old, size_t size, H5FD_file_image_op_t op, void* self) {
+    auto* image = static_cast<Image*>(self);
+    if (!old) return allocate(size, op, self);
+    if (old != image->buffer) return nullptr;
+    if (pages(size) == image->capacity) return old;
+    void* moved = ::mremap(old, image->capacity, pages(size), MREMAP_MAYMOVE);
+    if (moved == MAP_FAILED) return nullptr;  // HDF5 keeps `old` and reports the failure
+    image->buffer = moved;
+    image->capacity = pages(size);
+    return moved;
+  }
+  static herr_t release(void* ptr, H5FD_file_image_op_t op, void* self) {
+    auto* image = static_cast<Image*>(self);
+    if (!ptr || ptr != image->buffer) return ptr ? -1 : 0;
+    if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE) {
+      image->closed = true;  // kept for H5Writer::commit, unmapped by ~Image
+      return 0;
+    }
+    image->unmap();
+    return 0;
+  }
+  static void* share(void* self) { return self; }
+  static herr_t unshare(void*) { return 0; }
+};
+
+// The file lives in memory (the core driver without a backing store) until commit: HDF5 itself
+// then never sees a failing write. That matters because HDF5 1.10 cannot close a file whose flush
+// failed ("slist already enabled"): the close fails, the file's identifier stays registered over
+// freed memory, and the library's exit handler crashes on it (SIGSEGV after a full disk).
+h5::PropertyList in_memory_access(Image& image) {
+  h5::PropertyList fapl(H5Pcreate(H5P_FILE_ACCESS));
+  constexpr size_t kIncrement = size_t{1} << 20;
+  H5Pset_fapl_core(fapl.get(), kIncrement, /*backing_store=*/0);
+  H5FD_file_image_callbacks_t callbacks{
+      &Image::allocate, &Image::copy,    &Image::resize, &Image::release,
+      &Image::share,    &Image::unshare, &image};
+  H5Pset_file_image_callbacks(fapl.get(), &callbacks);
+  return fapl;
+}
+
+// Opens the written temp file as HDF5 would read it: a truncated or garbled image fails here
+// ("truncated file: eof = ...") instead of in the user's reader later.
+void verify_readable(const std::string& temp_path) {
+  h5::File file(H5Fopen(temp_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!file.valid()) throw std::runtime_error("HDF5 cannot open it");
+  const h5::Group root(H5Gopen2(file.get(), "/", H5P_DEFAULT));
+  if (!root.valid()) throw std::runtime_error("HDF5 cannot open its root group");
+  if (!file.close()) throw std::runtime_error("HDF5 cannot close it");
 }
 
 }  // namespace
 
 struct H5Writer::Impl {
-  std::string temp_path;
-  h5::File file;
+  explicit Impl(const std::string& path) : out(path) {}
+
+  AtomicFile out;  ///< the temp file on disk: created first, written at commit
+  Image image;     ///< declared before `file`, which hands its buffer back when closed
+  h5::File file;   ///< in memory
 
   [[noreturn]] void fail(const std::string& final_path, const std::string& what) const {
     throw OutputError(final_path + ": " + what);
@@ -129,25 +198,19 @@ struct H5Writer::Impl {
   }
 };
 
-H5Writer::H5Writer(std::string path) : impl_(std::make_unique<Impl>()), path_(std::move(path)) {
+H5Writer::H5Writer(std::string path) : path_(std::move(path)) {
   h5::silence_errors();
-  // The commit renames onto the path: it must never replace a device or directory (/dev/null).
-  std::error_code ec;
-  if (std::filesystem::exists(path_, ec) && !std::filesystem::is_regular_file(path_, ec)) {
-    throw OutputError("--out = '" + path_ + "': exists and is not a regular file");
-  }
-  impl_->temp_path = path_ + ".tmp." + std::to_string(::getpid());
-  impl_->file =
-      h5::File(H5Fcreate(impl_->temp_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
-  if (!impl_->file.valid()) throw OutputError(creation_failure(path_));
+  impl_ = std::make_unique<Impl>(path_);  // fails fast on an unwritable --out
+  const h5::PropertyList fapl = in_memory_access(impl_->image);
+  // The name only identifies the file inside HDF5; nothing by that name is opened on disk.
+  const std::string name = "sharpscope-in-memory:" + impl_->out.temp_path();
+  impl_->file = h5::File(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
+  if (!impl_->file.valid()) throw OutputError(path_ + ": HDF5 cannot create the file in memory");
 }
 
-H5Writer::~H5Writer() {
-  if (impl_->file.valid()) {
-    impl_->file.close();
-    std::remove(impl_->temp_path.c_str());
-  }
-}
+// Members go in reverse order: the in-memory file closes (nothing reaches the disk), its image
+// is freed, and the uncommitted temp file is removed.
+H5Writer::~H5Writer() = default;
 
 void H5Writer::write(const std::string& name, const std::vector<double>& values,
                      const std::vector<int64_t>& shape, const std::vector<std::string>& axes,
@@ -206,17 +269,18 @@ void H5Writer::attributes(const std::string& object, const Metadata& values) {
 
 void H5Writer::commit() {
   if (!impl_->file.valid()) throw std::logic_error(path_ + ": H5Writer::commit called twice");
-  const bool flushed = H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL) >= 0;
-  const bool closed = impl_->file.close();
-  if (!flushed || !closed) {
-    std::remove(impl_->temp_path.c_str());
-    throw OutputError(path_ + ": cannot write file (disk full?)");
+  // The image's size (HDF5's end of allocation) once every cached object is in it.
+  if (H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL) < 0)
+    throw OutputError(path_ + ": HDF5 cannot finish the file in memory");
+  const ssize_t size = H5Fget_file_image(impl_->file.get(), nullptr, 0);
+  if (size <= 0 || !impl_->file.close() || !impl_->image.closed ||
+      static_cast<size_t>(size) > impl_->image.capacity) {
+    throw OutputError(path_ + ": HDF5 cannot finish the file in memory");
   }
-  if (std::rename(impl_->temp_path.c_str(), path_.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(impl_->temp_path.c_str());
-    throw OutputError(path_ + ": cannot rename '" + impl_->temp_path + "' onto it: " + reason);
-  }
+  impl_->out.write(impl_->image.buffer, static_cast<size_t>(size));
+  impl_->image.unmap();  // before the check reads the file back
+
+  impl_->out.commit(verify_readable);
 }
 
 }  // namespace sharpscope

@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "sharpscope/core/atomic_file.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/h5_writer.h"
 
@@ -32,6 +33,8 @@ PartialGrid::PartialGrid(const std::string& out_path, std::string signature, int
       values_(static_cast<size_t>(points * width), std::numeric_limits<double>::quiet_NaN()),
       done_(static_cast<size_t>(points), 0),
       last_flush_(steady_seconds()) {
+  // Temp files of the partial file are written every few seconds: a killed run leaves one.
+  remove_stale_temps(partial_path_);
   if (!resume || !std::filesystem::exists(partial_path_)) return;
   const H5Reader reader(partial_path_);
   const std::string advice = "; remove it or run without --resume";

@@ -19,6 +19,7 @@ namespace {
 ParamList checkpoint_difference(const std::string& path, Model& model) {
   Model other = Model::load(path);
   other.to(model.device(), model.dtype());
+  other.require_finite_weights();
   if (other.parameter_names() != model.parameter_names()) {
     throw InputError(path + ": parameters differ from the model's (not the same architecture)");
   }

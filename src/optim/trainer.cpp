@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "sharpscope/core/atomic_file.h"
 #include "sharpscope/core/checkpoint.h"
 #include "sharpscope/core/command_line.h"
 #include "sharpscope/core/error.h"
@@ -227,7 +228,15 @@ TrainingRun open_training(const TrainOptions& o) {
   o.validate();
   for (const std::string& file : {o.out, o.log_path()}) {
     const auto directory = std::filesystem::path(file).parent_path();
-    if (!directory.empty()) std::filesystem::create_directories(directory);
+    std::error_code ec;
+    if (!directory.empty()) std::filesystem::create_directories(directory, ec);
+    if (ec) {
+      throw OutputError("--out = '" + file + "': cannot create directory '" + directory.string() +
+                        "': " + ec.message());
+    }
+    // Fails now, not after the training, when the file cannot be written (a directory or a device
+    // by that name, no write permission); also clears leftovers of killed runs.
+    AtomicFile probe(file);
   }
   const Runtime runtime = configure_runtime({o.threads, o.seed, o.device, o.dtype});
   Dataset train_data = load_dataset(o.data, Split::kTrain, {o.train_subset, std::nullopt});

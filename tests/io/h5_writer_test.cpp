@@ -11,7 +11,9 @@
 #include <fstream>
 #include <limits>
 
+#include "sharpscope/core/atomic_file.h"
 #include "sharpscope/core/error.h"
+#include "support/processes.h"
 #include "support/scratch_dir.h"
 
 namespace sharpscope {
@@ -34,9 +36,7 @@ void expect_identical(const std::vector<double>& actual, const std::vector<doubl
   }
 }
 
-std::string temp_path_of(const std::string& path) {
-  return path + ".tmp." + std::to_string(::getpid());
-}
+std::string temp_path_of(const std::string& path) { return temp_path_for(path); }
 
 const std::vector<double> kLoss = {0.5, -1.25, kNaN, kInf, -kInf, 1e-300};  // shape [2, 3]
 
@@ -261,6 +261,56 @@ assert list(f["names"].asstr()[()]) == ["alpha", "b\u00e9ta", ""], f["names"][()
 assert f.attrs["seed"] == -7 and f.attrs["rho"] == 0.05
 )";
   EXPECT_EQ(std::system((std::string(python) + " " + script + " " + path).c_str()), 0);
+}
+
+// HDF5 builds the file in memory and never sees the disk fail: whatever the size at which writing
+// stops, the commit is one OutputError naming the file and the cause, nothing is left behind, and
+// the library still writes the next file (1.10 used to keep a broken file open and crash at exit).
+TEST(IoH5, WriteFailureAtAnySizeIsOutputErrorAndTheLibraryStaysUsable) {
+  ScratchDir dir;
+  const std::string path = dir.file("out.h5");
+  const std::vector<double> big(20000, 0.25);  // 160 kB of raw data after the metadata
+  for (const uint64_t limit : {0, 1, 512, 2048, 4096, 100000, 160000}) {
+    H5Writer writer(path);
+    write_sample(writer);
+    writer.write("big", big);
+    {
+      const testing::FileSizeLimit lowered(limit);
+      try {
+        writer.commit();
+        ADD_FAILURE() << "limit " << limit << ": expected OutputError";
+      } catch (const OutputError& e) {
+        EXPECT_EQ(std::string(e.what()), path + ": cannot write the file: File too large")
+            << "limit " << limit;
+      }
+    }
+    EXPECT_TRUE(fs::is_empty(dir.path())) << "limit " << limit;
+  }
+  H5Writer writer(path);
+  write_sample(writer);
+  writer.write("big", big);
+  writer.commit();
+  expect_identical(H5Reader(path).read("big"), big);
+}
+
+TEST(IoH5, StaleTempOfADeadWriterIsRemovedAndALiveOnesKept) {
+  ScratchDir dir;
+  const std::string path = dir.file("out.h5");
+  const std::string prefix = "x.tmp." + std::to_string(::getpid()) + ".";
+  const std::string host = temp_path_of("x").substr(prefix.size());
+  const std::string stale = path + ".tmp." + std::to_string(testing::dead_pid()) + "." + host;
+  const std::string live = path + ".tmp.1." + host;
+  std::ofstream(stale) << "killed mid-write";
+  std::ofstream(live) << "still being written";
+  ::testing::internal::CaptureStderr();
+  H5Writer writer(path);
+  const std::string said = ::testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_NE(said.find("removed '" + stale + "'"), std::string::npos) << said;
+  writer.write("x", {1.0});
+  writer.commit();
+  EXPECT_TRUE(fs::exists(live));
 }
 
 }  // namespace

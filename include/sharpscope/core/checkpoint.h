@@ -32,7 +32,7 @@ inline constexpr const char* kCheckpointFormat = "sharpscope-checkpoint-v1";
 /// unreadable or corrupt file. Reads the whole archive.
 bool is_checkpoint(const std::string& path);
 
-/// Writes a native model with its metadata atomically (`<path>.tmp.<pid>`, then rename). `extra`,
+/// Writes a native model with its metadata atomically (core/atomic_file.h). `extra`,
 /// if given, adds more state (optimizer, trainer state) under its own keys. Throws OutputError when
 /// the file cannot be written, UsageError for a TorchScript model, std::invalid_argument when the
 /// metadata lacks input_shape.

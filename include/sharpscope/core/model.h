@@ -58,6 +58,12 @@ class Model {
   /// Multi-line human-readable architecture summary.
   std::string describe() const;
 
+  /// Throws InputError naming the model's file and the first parameter or floating buffer holding
+  /// NaN or inf ("m.pt: parameter 'fc1.weight' holds 3 NaN/inf values of 392000 (a diverged
+  /// run?); every loss at these weights would be NaN"). Analyses call it on every model they
+  /// load; the trainer does not (a diverged checkpoint is a result). Cost: one pass over w.
+  void require_finite_weights() const;
+
   /// Native network (nullptr for TorchScript models); the trainer uses it to save checkpoints.
   std::shared_ptr<Network> network() const;
 

@@ -1,7 +1,9 @@
 #pragma once
-/// The one HDF5 writer every command uses. Writes go to "<path>.tmp.<pid>"; commit() closes and
-/// renames it onto <path>, so a reader never sees a half-written file and an interrupted run never
-/// leaves one (the destructor removes an uncommitted temp file).
+/// The one HDF5 writer every command uses. The file is built in memory and written at commit()
+/// through core/atomic_file.h ("<path>.tmp.<pid>.<host>", synced, checked, renamed onto <path>),
+/// so a reader never sees a half-written file, an interrupted run never leaves one (the destructor
+/// removes the uncommitted temp file), and a full disk or any other write failure is one
+/// OutputError naming the file and the cause. Memory: the file's size, until commit.
 ///
 /// Datasets are float64 (or int64) arrays with their axes: for each dataset an attribute "axes"
 /// lists the name of the coordinate dataset for each dimension, and "units" / "description"
@@ -17,7 +19,8 @@ namespace sharpscope {
 
 class H5Writer {
  public:
-  /// Creates the temp file; throws OutputError naming --out when the directory is not writable.
+  /// Removes stale temp files of `path` (core/atomic_file.h) and creates its own; throws
+  /// OutputError naming --out when the directory is missing or not writable.
   explicit H5Writer(std::string path);
   H5Writer(const H5Writer&) = delete;
   H5Writer& operator=(const H5Writer&) = delete;
@@ -51,7 +54,9 @@ class H5Writer {
   void attribute(const std::string& object, const std::string& key, int64_t value);
   void attributes(const std::string& object, const Metadata& values);
 
-  /// Closes and atomically renames onto the final path. Throws OutputError on failure.
+  /// Writes the file out, syncs it, checks that HDF5 reads it back and renames it onto the final
+  /// path. OutputError "PATH: cannot write the file: CAUSE" (No space left on device, Disk quota
+  /// exceeded, Input/output error, File too large, ...) on failure, with no file left behind.
   void commit();
   const std::string& path() const { return path_; }
 
@@ -69,6 +74,8 @@ class H5Reader {
   ~H5Reader();
   /// Whether a group or dataset exists at `name` (a/b/c; missing intermediate groups are false).
   bool has(const std::string& name) const;
+  /// The path of every dataset ("grid/loss"), in HDF5's name order (parents before children).
+  std::vector<std::string> datasets() const;
   /// Whether `object` ("/" or a group/dataset path) exists and carries attribute `key`.
   bool has_attribute(const std::string& object, const std::string& key) const;
   /// A numeric dataset as row-major float64 (integers converted); its shape into `shape`.
