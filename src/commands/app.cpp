@@ -1,13 +1,16 @@
 #include "commands/app.h"
 
 #include <c10/util/Exception.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
 
 #include "commands/effective_options.h"
 #include "commands/registry.h"
 #include "sharpscope/core/command_line.h"
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/version.h"
 
@@ -37,6 +40,24 @@ void build_application(CLI::App& app) {
   register_rerun(app);
 }
 
+namespace {
+
+// One line per error; in a distributed run it names the rank. After an error a rank leaves at
+// once (_exit): c10d's destructors would wait for collectives the others can no longer finish.
+int fail(int code, const std::string& message) {
+  const std::string who = world().who();
+  std::cerr << "sharpscope" << (who.empty() ? "" : " [" + who + "]") << ": " << message << "\n";
+  if (world().size() > 1) {
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    ::_exit(code);
+  }
+  return code;
+}
+
+}  // namespace
+
 int run(int argc, const char* const* argv) {
   CLI::App app{
       "sharpscope: loss landscapes, sharpness and Hessian spectra of trained networks, and a "
@@ -47,26 +68,23 @@ int run(int argc, const char* const* argv) {
   set_running_application(&app);
   try {
     app.parse(argc, argv);
+    finish_distributed();
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const UsageError& e) {  // raised by option validation inside callbacks
-    std::cerr << "sharpscope: " << e.what() << "\n";
-    return 2;
+    return fail(2, e.what());
   } catch (const InputError& e) {
-    std::cerr << "sharpscope: " << e.what() << "\n";
-    return 3;
+    return fail(3, e.what());
   } catch (const OutputError& e) {
-    std::cerr << "sharpscope: " << e.what() << "\n";
-    return 4;
+    return fail(4, e.what());
+  } catch (const DistributedError& e) {
+    return fail(5, e.what());
   } catch (const Interrupted& e) {
-    std::cerr << "sharpscope: " << e.what() << "\n";
-    return 130;
+    return fail(130, e.what());
   } catch (const c10::Error& e) {
-    std::cerr << "sharpscope: internal error in LibTorch: " << e.what_without_backtrace() << "\n";
-    return 1;
+    return fail(1, std::string("internal error in LibTorch: ") + e.what_without_backtrace());
   } catch (const std::exception& e) {
-    std::cerr << "sharpscope: internal error: " << e.what() << "\n";
-    return 1;
+    return fail(1, std::string("internal error: ") + e.what());
   }
   return 0;
 }

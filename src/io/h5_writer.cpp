@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "io/h5_handles.h"
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 
 namespace sharpscope {
@@ -51,6 +52,7 @@ std::string creation_failure(const std::string& path) {
 struct H5Writer::Impl {
   std::string temp_path;
   h5::File file;
+  bool in_memory = false;  ///< a rank other than 0: the file never reaches the disk
 
   [[noreturn]] void fail(const std::string& final_path, const std::string& what) const {
     throw OutputError(final_path + ": " + what);
@@ -131,6 +133,19 @@ struct H5Writer::Impl {
 
 H5Writer::H5Writer(std::string path) : impl_(std::make_unique<Impl>()), path_(std::move(path)) {
   h5::silence_errors();
+  if (!is_output_rank()) {
+    // Only rank 0 of a distributed run writes files: the others build the same file in memory
+    // (HDF5's core driver without a backing store) and drop it, so every command runs unchanged.
+    static int64_t files = 0;
+    impl_->in_memory = true;
+    impl_->temp_path = "sharpscope-in-memory-" + std::to_string(++files);
+    const hid_t access = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fapl_core(access, 1 << 16, /*backing_store=*/0);
+    impl_->file = h5::File(H5Fcreate(impl_->temp_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access));
+    H5Pclose(access);
+    if (!impl_->file.valid()) throw OutputError(path_ + ": cannot create an HDF5 file in memory");
+    return;
+  }
   // The commit renames onto the path: it must never replace a device or directory (/dev/null).
   std::error_code ec;
   if (std::filesystem::exists(path_, ec) && !std::filesystem::is_regular_file(path_, ec)) {
@@ -145,7 +160,7 @@ H5Writer::H5Writer(std::string path) : impl_(std::make_unique<Impl>()), path_(st
 H5Writer::~H5Writer() {
   if (impl_->file.valid()) {
     impl_->file.close();
-    std::remove(impl_->temp_path.c_str());
+    if (!impl_->in_memory) std::remove(impl_->temp_path.c_str());
   }
 }
 
@@ -206,6 +221,10 @@ void H5Writer::attributes(const std::string& object, const Metadata& values) {
 
 void H5Writer::commit() {
   if (!impl_->file.valid()) throw std::logic_error(path_ + ": H5Writer::commit called twice");
+  if (impl_->in_memory) {
+    impl_->file.close();
+    return;
+  }
   const bool flushed = H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL) >= 0;
   const bool closed = impl_->file.close();
   if (!flushed || !closed) {

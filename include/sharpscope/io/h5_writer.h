@@ -1,7 +1,9 @@
 #pragma once
 /// The one HDF5 writer every command uses. Writes go to "<path>.tmp.<pid>"; commit() closes and
 /// renames it onto <path>, so a reader never sees a half-written file and an interrupted run never
-/// leaves one (the destructor removes an uncommitted temp file).
+/// leaves one (the destructor removes an uncommitted temp file). On a rank other than 0 of a
+/// distributed run (core/distributed.h) the file is built in memory and commit() drops it: only
+/// rank 0 writes files.
 ///
 /// Datasets are float64 (or int64) arrays with their axes: for each dataset an attribute "axes"
 /// lists the name of the coordinate dataset for each dimension, and "units" / "description"
