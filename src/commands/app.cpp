@@ -42,12 +42,27 @@ void build_application(CLI::App& app) {
 
 namespace {
 
+// The launch as the environment describes it, or one rank when its variables are malformed (that
+// is then the error being reported).
+LaunchEnvironment launch_or_single() {
+  try {
+    return launch_environment();
+  } catch (const UsageError&) {
+    return {};
+  }
+}
+
 // One line per error; in a distributed run it names the rank. After an error a rank leaves at
 // once (_exit): c10d's destructors would wait for collectives the others can no longer finish.
 int fail(int code, const std::string& message) {
-  const std::string who = world().who();
-  std::cerr << "sharpscope" << (who.empty() ? "" : " [" + who + "]") << ": " << message << "\n";
-  if (world().size() > 1) {
+  const LaunchEnvironment launch = launch_or_single();
+  // Before the rendezvous completes the launcher's variables say who this is.
+  const std::string who = world().size() > 1 ? world().who() : launch.who();
+  // A DistributedError names its rank already ("rank 1/3: ..."): the prefix says it once.
+  const bool named = !who.empty() && message.rfind(who + ": ", 0) == 0;
+  std::cerr << "sharpscope" << (who.empty() ? "" : " [" + who + "]") << ": "
+            << (named ? message.substr(who.size() + 2) : message) << "\n";
+  if (launch.distributed()) {
     std::cout.flush();
     std::cerr.flush();
     std::fflush(nullptr);

@@ -23,7 +23,6 @@
 #include <thread>
 
 #include "sharpscope/core/error.h"
-#include "sharpscope/core/number_text.h"
 
 #if defined(USE_DISTRIBUTED) && __has_include(<torch/csrc/distributed/c10d/TCPStore.hpp>)
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
@@ -101,6 +100,13 @@ std::unique_ptr<Communicator> join_launch(const LaunchEnvironment& launch,
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// "20" rather than number_text's "2e+01": seconds in messages are read by people.
+std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", seconds);
+  return text;
+}
 
 std::chrono::milliseconds milliseconds(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));
@@ -290,7 +296,7 @@ class C10dCommunicator : public Communicator {
       fail(std::string(name) + " of " + std::to_string(t.numel()) +
            " values failed: " + reason(std::current_exception()) +
            " (a peer rank died, left or did not answer within --dist-timeout " +
-           number_text(options_.timeout_seconds) + " s)");
+           seconds_text(options_.timeout_seconds) + " s)");
     }
     if (staged) t.copy_(tensors[0]);
   }
@@ -353,7 +359,7 @@ void C10dCommunicator::open_store() {
            why + " (is the port in use by another run?)");
     }
     fail("cannot reach the rendezvous store at " + rendezvous_.host + ":" +
-         std::to_string(rendezvous_.port) + " within " + number_text(options_.timeout_seconds) +
+         std::to_string(rendezvous_.port) + " within " + seconds_text(options_.timeout_seconds) +
          " s: " + why + " (is rank 0 running? check MASTER_ADDR/MASTER_PORT or --dist-init)");
   }
 }
@@ -373,7 +379,7 @@ void C10dCommunicator::wait_for_ranks() {
     if (Clock::now() > deadline) {
       fail("only " + std::to_string(joined) + " of " + std::to_string(launch_.size) +
            " ranks joined at " + rendezvous_.describe() + " within --dist-timeout " +
-           number_text(options_.timeout_seconds) +
+           seconds_text(options_.timeout_seconds) +
            " s (is the world size right, and did every rank start? ranks started through a "
            "per-rank wrapper derive different rendezvous files: give --dist-init)");
     }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -12,7 +13,6 @@
 #include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/interrupt.h"
-#include "sharpscope/core/number_text.h"
 #include "sharpscope/core/progress.h"
 
 namespace sharpscope {
@@ -43,6 +43,13 @@ void MemoryPoints::record(int64_t point, const std::vector<double>& row) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// "20" rather than number_text's "2e+01": seconds in messages are read by people.
+std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", seconds);
+  return text;
+}
 
 void run_on_one_rank(PointStore& rows, const std::string& label, const PointFunction& compute,
                      const PointDetail& detail) {
@@ -140,7 +147,9 @@ class RankedLoop {
       if (!rows_.resumable()) throw Interrupted("interrupted");
       throw Interrupted("interrupted: partial results saved to " + rows_.location() +
                         "; rerun with --resume to continue");
-    } catch (const DistributedError&) {
+    } catch (const DistributedError& e) {
+      // The others then name the first failure, not this rank's exit that follows it.
+      if (deal_) announce_quietly("error:" + std::string(e.what()));
       save_on_rank0();
       throw;
     } catch (const std::exception& e) {
@@ -244,6 +253,8 @@ class RankedLoop {
   void check_alive(int r, const std::optional<std::string>& state) {
     if (state && state->rfind("end:", 0) == 0) return;
     if (ranks_.known_dead(r)) {
+      // It may have left because of a failure it announced just before exiting.
+      check_state(r, ranks_.try_get(key("state/" + std::to_string(r))));
       throw DistributedError(ranks_.who() + ": rank " + std::to_string(r) +
                              " died (its process exited before finishing its points)");
     }
@@ -252,8 +263,12 @@ class RankedLoop {
   void check_state(int r, const std::optional<std::string>& state) {
     if (!state) return;
     if (state->rfind("error:", 0) == 0) {
-      throw DistributedError(ranks_.who() + ": rank " + std::to_string(r) +
-                             " failed: " + state->substr(6));
+      std::string what = state->substr(6);
+      // Its own message names it already ("rank 1/3: ..."): said once is enough.
+      const std::string its_name = "rank " + std::to_string(r) + "/";
+      if (what.rfind(its_name, 0) == 0 && what.find(": ") != std::string::npos)
+        what = what.substr(what.find(": ") + 2);
+      throw DistributedError(ranks_.who() + ": rank " + std::to_string(r) + " failed: " + what);
     }
     if (*state == "interrupted") throw Interrupted("interrupted");
   }
@@ -293,7 +308,7 @@ class RankedLoop {
       if (finished) return;
       if (!silent.empty()) {
         throw DistributedError(ranks_.who() + ": rank " + silent + " reported no point for " +
-                               number_text(ranks_.timeout_seconds()) +
+                               seconds_text(ranks_.timeout_seconds()) +
                                " s: it died or hangs (one point must take less than "
                                "--dist-timeout)");
       }

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <csignal>
@@ -124,10 +125,14 @@ TEST_F(DistributedRun, GridOnThreeRanksIsBitIdenticalToOneRankAndOnlyRankZeroWri
   EXPECT_EQ(ranks[2].out, "");
   for (const auto& entry : fs::directory_iterator(scratch.path())) {
     const std::string name = entry.path().filename().string();
+    // sharpscope-<uid>: the private rendezvous directory (TMPDIR is the scratch directory).
     EXPECT_TRUE(name == "model.pt" || name == "one.h5" || name == "three.h5" ||
-                name.rfind("rank", 0) == 0)
+                name.rfind("rank", 0) == 0 || name.rfind("sharpscope-", 0) == 0)
         << "unexpected file " << name;
   }
+  const fs::path rendezvous = scratch.path() / ("sharpscope-" + std::to_string(::getuid()));
+  ASSERT_TRUE(fs::is_directory(rendezvous)) << "the ranks met in a private file there";
+  EXPECT_TRUE(fs::is_empty(rendezvous)) << "a run that ends well removes its rendezvous file";
 }
 
 // A partial file as a 3-rank queue leaves it when interrupted: scattered rows done. It is made
@@ -179,10 +184,9 @@ TEST_F(DistributedRun, AGridInterruptedUnderThreeRanksResumesUnderTwoAndOne) {
 }
 
 TEST_F(DistributedRun, LossDecreaseAndEscapeTrialsOnTwoRanksAreBitIdentical) {
-  const std::vector<std::string> decrease = {"loss-decrease", model,     "--steps", "0,1,2",
-                                             "--segment",     "1,2",     "--points", "5",
-                                             "--subset",      "48",      "--threads", "1",
-                                             "--quiet"};
+  const std::vector<std::string> decrease = {
+      "loss-decrease", model, "--steps",   "0,1,2", "--segment", "1,2", "--points", "5",
+      "--subset",      "48",  "--threads", "1",     "--quiet"};
   ASSERT_EQ(run_cli(with(decrease, {"--out", file("ld1.h5")})), 0);
   auto ranks = testing::run_ranks(2, with(decrease, {"--out", file("ld2.h5")}), scratch.str());
   ASSERT_TRUE(all_succeeded(ranks));
@@ -193,11 +197,9 @@ TEST_F(DistributedRun, LossDecreaseAndEscapeTrialsOnTwoRanksAreBitIdentical) {
   EXPECT_EQ(l2.attribute("/", "parallel"), "points");
 
   // Each trial trains on its own rank, as it would on one.
-  const std::vector<std::string> escape = {"escape-test", model,  "--optimizer", "sgd,sam",
-                                           "--trials",    "2",    "--max-steps", "5",
-                                           "--threshold", "0",
-                                           "--subset",    "48",   "--threads",   "1",
-                                           "--quiet"};
+  const std::vector<std::string> escape = {
+      "escape-test", model, "--optimizer", "sgd,sam", "--trials",  "2", "--max-steps", "5",
+      "--threshold", "0",   "--subset",    "48",      "--threads", "1", "--quiet"};
   ASSERT_EQ(run_cli(with(escape, {"--out", file("e1.h5")})), 0);
   ranks = testing::run_ranks(2, with(escape, {"--out", file("e2.h5")}), scratch.str());
   ASSERT_TRUE(all_succeeded(ranks));
@@ -260,9 +262,10 @@ TEST_F(DistributedRun, LandscapeAscentOnTwoRanksEqualsOneRank) {
 
 // ---- Training ---------------------------------------------------------------------------------
 
-std::vector<std::string> train_args(const std::string& optimizer, const std::string& out) {
+std::vector<std::string> train_args(const std::string& optimizer, const std::string& out,
+                                    const std::string& epochs = "1") {
   return {"train",   "--arch",    "mlp:6", "--data",      kData,     "--batch-size",
-          "16",      "--epochs",  "1",     "--optimizer", optimizer, "--rho",
+          "16",      "--epochs",  epochs,  "--optimizer", optimizer, "--rho",
           "0.05",    "--lr",      "0.1",   "--momentum",  "0.9",     "--dtype",
           "float64", "--threads", "1",     "--quiet",     "--out",   out};
 }
@@ -288,18 +291,31 @@ TEST_F(DistributedRun, OneEpochOfDdpSgdAndSamEqualsOneRankOnTheSameGlobalBatches
   }
   // Resumed at another world size: one rank continues the 2-rank SAM run into a second epoch as
   // the 1-rank run would.
-  ASSERT_EQ(run_cli(with(train_args("sam", file("sam-1x2.pt")), {"--epochs", "2"})), 0);
-  ASSERT_EQ(run_cli(with(train_args("sam", file("sam-resumed.pt")),
-                         {"--epochs", "2", "--resume", file("sam-2.pt")})),
-            0);
+  ASSERT_EQ(run_cli(train_args("sam", file("sam-1x2.pt"), "2")), 0);
+  ASSERT_EQ(
+      run_cli(with(train_args("sam", file("sam-resumed.pt"), "2"), {"--resume", file("sam-2.pt")})),
+      0);
   EXPECT_TRUE(testing::params_near(Model::load(file("sam-resumed.pt")).parameters(),
                                    Model::load(file("sam-1x2.pt")).parameters(), kTrainingOrder));
 }
 
 // ---- Faults -----------------------------------------------------------------------------------
 
-// Kills rank 2 once the ranks are busy and checks that the others leave by themselves, non-zero,
-// naming what happened (the harness would kill them at 60 s).
+// The sockets a running process holds: /proc/PID/fd links that read "socket:[inode]".
+int open_sockets(pid_t pid) {
+  int sockets = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    std::error_code link_error;
+    const fs::path target = fs::read_symlink(entry.path(), link_error);
+    if (!link_error && target.string().rfind("socket:", 0) == 0) ++sockets;
+  }
+  return sockets;
+}
+
+// Kills rank 2 once the ranks are busy (every rank holds the sockets of its Gloo group, so all
+// have joined, and half a second more) and checks that the others leave by themselves, non-zero,
+// naming what happened, well before the --dist-timeout of 20 s (the harness kills at 60 s).
 void expect_survivors_leave(const std::vector<std::string>& args, const std::string& directory) {
   testing::Launch launch;
   launch.args = args;
@@ -309,17 +325,27 @@ void expect_survivors_leave(const std::vector<std::string>& args, const std::str
   for (int r = 0; r < 3; ++r)
     launch.environments.push_back(testing::torchrun_environment(r, 3, port));
   bool killed = false;
+  double joined_at = -1.0, killed_at = 0.0;
   launch.watch = [&](const std::vector<pid_t>& pids, double elapsed) {
-    if (!killed && elapsed > 2.0 && pids[2] > 0) {
+    if (killed || pids[2] <= 0) return;
+    if (joined_at < 0.0) {
+      bool all = true;
+      for (pid_t pid : pids) all = all && pid > 0 && open_sockets(pid) > 0;
+      if (all) joined_at = elapsed;
+    } else if (elapsed > joined_at + 0.5) {
       ::kill(pids[2], SIGKILL);
       killed = true;
+      killed_at = elapsed;
     }
   };
   const auto ranks = testing::launch_ranks(launch);
-  ASSERT_TRUE(killed);
+  ASSERT_TRUE(killed) << "the ranks never all joined:\n" << ranks[0].err;
   EXPECT_EQ(ranks[2].exit_code, -SIGKILL);
   for (int r = 0; r < 2; ++r) {
     EXPECT_FALSE(ranks[r].killed_by_harness) << "rank " << r << " hung";
+    // A dead local peer is noticed at once (a closed connection, or its exited process within
+    // 0.5 s), not after the timeout: 10 s leaves room for a loaded machine.
+    EXPECT_LT(ranks[r].seconds - killed_at, 10.0) << "rank " << r << " waited for the timeout";
     EXPECT_EQ(ranks[r].exit_code, 5) << "rank " << r << ":\n" << ranks[r].err;
     EXPECT_NE(ranks[r].err.find("sharpscope [rank " + std::to_string(r) + "/3]"), std::string::npos)
         << ranks[r].err;
@@ -336,8 +362,7 @@ TEST_F(DistributedRun, KillingARankMakesTheOthersExitNonZero) {
                          scratch.str());
   // Training: the next all-reduce fails at once.
   expect_survivors_leave(
-      with(train_args("sgd", file("long.pt")), {"--epochs", "100000", "--dist-timeout", "20"}),
-      scratch.str());
+      with(train_args("sgd", file("long.pt"), "100000"), {"--dist-timeout", "20"}), scratch.str());
 }
 
 TEST_F(DistributedRun, AWorldLargerThanTheRanksStartedFailsWithinTheTimeout) {
@@ -366,6 +391,39 @@ TEST_F(DistributedRun, NcclIsAUsageErrorWhereTheBuildLacksIt) {
       2);
   EXPECT_NE(error.find("--dist-backend = nccl: this LibTorch build has no NCCL"), std::string::npos)
       << error;
+}
+
+// ---- Who may connect --------------------------------------------------------------------------
+
+TEST_F(DistributedRun, WithoutLauncherVariablesNoSocketIsOpened) {
+  // A grid of ~1 s in a child process whose descriptors are sampled every 20 ms while it runs.
+  // Launcher variables the test's own environment might hold are blanked (an empty value counts
+  // as unset, as in torchrun).
+  const std::string big =
+      make_model(file("big.pt"), "mlp:32", {1, 16, 16, 3}, "synthetic:2048,1,16,16,3,0");
+  testing::Launch launch;
+  launch.args = {"landscape",   "interp",    big,   "--dirs",  "rand:1,rand:2",
+                 "--x",         "-1:1:20",   "--y", "-1:1:10", "--subset",
+                 "0",           "--threads", "1",   "--quiet", "--out",
+                 file("one.h5")};
+  launch.directory = scratch.str();
+  launch.environments = {{{"RANK", ""},
+                          {"WORLD_SIZE", ""},
+                          {"OMPI_COMM_WORLD_SIZE", ""},
+                          {"SLURM_STEP_ID", ""},
+                          {"MASTER_ADDR", ""},
+                          {"MASTER_PORT", ""}}};
+  int samples = 0, sockets = 0;
+  launch.watch = [&](const std::vector<pid_t>& pids, double) {
+    if (pids[0] <= 0) return;
+    ++samples;
+    sockets = std::max(sockets, open_sockets(pids[0]));
+  };
+  const auto ranks = testing::launch_ranks(launch);
+  ASSERT_TRUE(all_succeeded(ranks));
+  EXPECT_GE(samples, 5) << "the run was too short to be watched";
+  EXPECT_EQ(sockets, 0) << "a one-process run opened a socket";
+  EXPECT_EQ(H5Reader(file("one.h5")).attribute("/", "world_size"), "1");
 }
 
 // ---- Other launchers --------------------------------------------------------------------------

@@ -67,9 +67,13 @@ std::vector<RankOutcome> launch_ranks(const Launch& launch) {
     for (char** e = environ; *e; ++e) {
       const std::string entry = *e;
       const std::string name = entry.substr(0, entry.find('='));
-      if (!launch.environments[r].count(name)) env_text.push_back(entry);
+      if (!launch.environments[r].count(name) && name != "TMPDIR") env_text.push_back(entry);
     }
-    for (const auto& [name, value] : launch.environments[r]) env_text.push_back(name + "=" + value);
+    RankEnvironment variables = launch.environments[r];
+    // The ranks' private rendezvous directory (core/distributed.h) goes into the scratch directory:
+    // a killed rank's file is removed with it instead of staying in /tmp.
+    if (!variables.count("TMPDIR")) variables["TMPDIR"] = launch.directory;
+    for (const auto& [name, value] : variables) env_text.push_back(name + "=" + value);
     std::vector<char*> envp;
     for (std::string& e : env_text) envp.push_back(e.data());
     envp.push_back(nullptr);

@@ -38,7 +38,8 @@ struct Launch {
   std::string program;
 };
 
-/// Runs the ranks to completion (or the limit) and returns each one's outcome.
+/// Runs the ranks to completion (or the limit) and returns each one's outcome. TMPDIR is
+/// `directory` unless an environment sets it.
 std::vector<RankOutcome> launch_ranks(const Launch& launch);
 
 /// `n` ranks of `sharpscope args...` with torchrun's variables and a fresh port.
