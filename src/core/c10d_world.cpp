@@ -293,12 +293,28 @@ class C10dCommunicator : public Communicator {
     try {
       start(tensors)->wait();
     } catch (...) {
+      const std::string why = reason(std::current_exception());
       fail(std::string(name) + " of " + std::to_string(t.numel()) +
-           " values failed: " + reason(std::current_exception()) +
+           " values failed: " + exited_ranks() + why +
            " (a peer rank died, left or did not answer within --dist-timeout " +
            seconds_text(options_.timeout_seconds) + " s)");
     }
     if (staged) t.copy_(tensors[0]);
+  }
+
+  // "rank 2 exited; " when ranks of this machine are gone: Gloo's error names only an address.
+  // A killed process closes its sockets just before it becomes a zombie: look for up to 0.2 s.
+  std::string exited_ranks() {
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      std::string gone;
+      for (int r = 0; r < launch_.size; ++r) {
+        if (r != launch_.rank && known_dead(r))
+          gone += (gone.empty() ? "" : ", ") + std::to_string(r);
+      }
+      if (!gone.empty()) return "rank " + gone + " exited; ";
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return "";
   }
 
   template <class Operation>

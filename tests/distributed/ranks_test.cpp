@@ -349,6 +349,12 @@ void expect_survivors_leave(const std::vector<std::string>& args, const std::str
     EXPECT_EQ(ranks[r].exit_code, 5) << "rank " << r << ":\n" << ranks[r].err;
     EXPECT_NE(ranks[r].err.find("sharpscope [rank " + std::to_string(r) + "/3]"), std::string::npos)
         << ranks[r].err;
+    // The line names the rank that died ("rank 2 died", "rank 2 exited; ...", or, when rank 1
+    // left first because of it, "rank 1, 2 exited" / "rank 1 failed: rank 2 died").
+    const std::string& err = ranks[r].err;
+    EXPECT_TRUE(err.find("rank 2 ") != std::string::npos ||
+                err.find(", 2 exited") != std::string::npos)
+        << err;
   }
 }
 
