@@ -9,6 +9,8 @@ packages=(
   # The format check of the test suite (scripts/format.sh --check).
   clang-format
   libtorch-dev libeigen3-dev libspectra-dev libhdf5-dev libcli11-dev libgtest-dev zlib1g-dev
+  # c10d's Gloo process group (docs/distributed.md) and the mpirun launch of its tests.
+  libgloo-dev openmpi-bin
   # The default reference BLAS is ~20x slower than OpenBLAS here (docs/performance.md).
   libopenblas0-openmp
   # Fashion-MNIST, the built-in default data set.

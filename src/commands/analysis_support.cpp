@@ -47,6 +47,12 @@ void add_direction_flags(CLI::App& cmd, DirectionFlags& f, const std::string& de
   cmd.add_flag("--resume", f.resume, "Continue an interrupted grid from its .partial.h5 file");
 }
 
+int64_t grid_points(const DirectionFlags& f) {
+  const size_t directions = parse_name_list(f.dirs, "--dirs").size();
+  const int64_t nx = parse_range(f.x, "--x").count;
+  return directions == 2 ? nx * parse_range(f.y, "--y").count : nx;
+}
+
 GridSetup build_grid(Session& session, const CommonOptions& common, const DirectionFlags& f) {
   GridSetup setup;
   const std::vector<std::string> specs_text = parse_name_list(f.dirs, "--dirs");

@@ -45,6 +45,10 @@ struct DirectionFlags {
 void add_direction_flags(CLI::App& command, DirectionFlags& flags, const std::string& default_dirs,
                          double default_rho);
 
+/// Points of the grid the flags describe (|x| · |y| for two directions), for the parallel mode
+/// (open_session); parses --dirs, --x and --y (UsageError as build_grid).
+int64_t grid_points(const DirectionFlags& flags);
+
 /// Parsed grid and built directions (one or two), with the options recorded in the output.
 struct GridSetup {
   SurfaceOptions grid;

@@ -1,14 +1,17 @@
 #include "commands/app.h"
 
 #include <c10/util/Exception.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <cstdio>
 #include <iostream>
 
 #include "commands/effective_options.h"
 #include "commands/registry.h"
 #include "sharpscope/core/command_line.h"
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/version.h"
 
@@ -53,6 +56,35 @@ std::string parsed_command_path(const CLI::App& app) {
   return path;
 }
 
+// The launch as the environment describes it, or one rank when its variables are malformed (that
+// is then the error being reported).
+LaunchEnvironment launch_or_single() {
+  try {
+    return launch_environment();
+  } catch (const UsageError&) {
+    return {};
+  }
+}
+
+// One line per error; in a distributed run it names the rank. After an error a rank leaves at
+// once (_exit): c10d's destructors would wait for collectives the others can no longer finish.
+int fail(int code, const std::string& message) {
+  const LaunchEnvironment launch = launch_or_single();
+  // Before the rendezvous completes the launcher's variables say who this is.
+  const std::string who = world().size() > 1 ? world().who() : launch.who();
+  // A DistributedError names its rank already ("rank 1/3: ..."): the prefix says it once.
+  const bool named = !who.empty() && message.rfind(who + ": ", 0) == 0;
+  std::cerr << "sharpscope" << (who.empty() ? "" : " [" + who + "]") << ": "
+            << (named ? message.substr(who.size() + 2) : message) << "\n";
+  if (launch.distributed()) {
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    ::_exit(code);
+  }
+  return code;
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv) {
@@ -68,6 +100,7 @@ int run(int argc, const char* const* argv) {
   set_running_application(&app);
   try {
     app.parse(argc, argv);
+    finish_distributed();
   } catch (const CLI::ParseError& e) {
     // --help and --version end here too, with exit code 0.
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
@@ -81,23 +114,19 @@ int run(int argc, const char* const* argv) {
               << "--help')\n";
     return file_at_fault ? 3 : 2;
   } catch (const UsageError& e) {  // raised by option validation inside callbacks
-    std::cerr << "sharpscope: " << e.what() << "\n";
-    return 2;
+    return fail(2, e.what());
   } catch (const InputError& e) {
-    std::cerr << "sharpscope: " << e.what() << "\n";
-    return 3;
+    return fail(3, e.what());
   } catch (const OutputError& e) {
-    std::cerr << "sharpscope: " << e.what() << "\n";
-    return 4;
+    return fail(4, e.what());
+  } catch (const DistributedError& e) {
+    return fail(5, e.what());
   } catch (const Interrupted& e) {
-    std::cerr << "sharpscope: " << e.what() << "\n";
-    return 130;
+    return fail(130, e.what());
   } catch (const c10::Error& e) {
-    std::cerr << "sharpscope: internal error in LibTorch: " << e.what_without_backtrace() << "\n";
-    return 1;
+    return fail(1, std::string("internal error in LibTorch: ") + e.what_without_backtrace());
   } catch (const std::exception& e) {
-    std::cerr << "sharpscope: internal error: " << e.what() << "\n";
-    return 1;
+    return fail(1, std::string("internal error: ") + e.what());
   }
   return 0;
 }

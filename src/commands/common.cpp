@@ -5,11 +5,42 @@
 
 #include "commands/effective_options.h"
 #include "commands/parse.h"
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/progress.h"
 #include "sharpscope/io/h5_writer.h"
 
 namespace sharpscope::cli {
+
+void add_distributed_options(CLI::App& command, DistributedFlags& f, bool parallel) {
+  command
+      .add_option("--dist-backend", f.backend,
+                  "Under a launcher: gloo | nccl | auto (nccl for --device cuda where built)")
+      ->capture_default_str();
+  command.add_option("--dist-init", f.init,
+                     "Under a launcher: rendezvous at tcp://HOST:PORT or file:///PATH (default: "
+                     "a private file on one machine, MASTER_ADDR:MASTER_PORT across machines)");
+  command
+      .add_option("--dist-timeout", f.timeout,
+                  "Under a launcher: seconds to wait for another rank before failing")
+      ->capture_default_str();
+  if (parallel) {
+    command
+        .add_option("--parallel", f.parallel,
+                    "Under a launcher: split points (grid points, trials) | data (the examples of "
+                    "each evaluation) | auto (points when there are at least as many as ranks)")
+        ->capture_default_str();
+  }
+}
+
+void join_distributed(const DistributedFlags& f, const c10::Device& device) {
+  DistributedOptions options;
+  options.backend = parse_dist_backend(f.backend);
+  options.init = f.init;
+  options.timeout_seconds = f.timeout;
+  options.parallel = parse_parallel_mode(f.parallel);
+  start_distributed(options, device);
+}
 
 void add_common_options(CLI::App& command, CommonOptions& o, int64_t default_subset) {
   o.subset = default_subset;
@@ -35,10 +66,14 @@ void add_common_options(CLI::App& command, CommonOptions& o, int64_t default_sub
   command.add_option("--seed", o.seed, "Seed for every random choice")->capture_default_str();
   command.add_option("--out", o.out, "Output HDF5 file");
   command.add_flag("--quiet,-q", o.quiet, "No progress bars or tables");
+  add_distributed_options(command, o.dist);
 }
 
-Session open_session(const std::string& model_path, const CommonOptions& o) {
+Session open_session(const std::string& model_path, const CommonOptions& o, int64_t points) {
   Progress::set_quiet(o.quiet);
+  const c10::Device device = parse_device(o.device);
+  join_distributed(o.dist, device);
+  choose_parallel_mode(points);
   if (o.subset < 0) throw UsageError("--subset = " + std::to_string(o.subset) + ": must be >= 0");
   ObjectiveOptions objective_options;
   objective_options.batch_size = o.batch_size;
@@ -48,7 +83,7 @@ Session open_session(const std::string& model_path, const CommonOptions& o) {
   const Split split = parse_split(o.split);
 
   Runtime runtime =
-      configure_runtime({o.threads, o.seed, parse_device(o.device), parse_dtype(o.dtype)});
+      configure_runtime({o.threads, o.seed, rank_device(device), parse_dtype(o.dtype)});
   Model model = Model::load(model_path);
   model.to(runtime.device, runtime.dtype);
   model.require_finite_weights();  // after the cast: 1e300 in float64 is inf in float32
@@ -88,6 +123,7 @@ Session open_session(const std::string& model_path, const CommonOptions& o) {
   p.set("dtype", dtype_name(runtime.dtype));
   p.set("device", runtime.device.str());
   p.set("threads", std::to_string(runtime.threads));
+  for (const auto& [key, value] : distributed_provenance()) p.set(key, value);
   return session;
 }
 

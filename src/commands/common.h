@@ -20,6 +20,21 @@ class H5Writer;
 
 namespace sharpscope::cli {
 
+/// The flags of a distributed run (docs/distributed.md); they matter only under a launcher.
+struct DistributedFlags {
+  std::string backend = "auto";
+  std::string init;
+  double timeout = 60.0;
+  std::string parallel = "auto";
+};
+
+/// Adds --dist-backend, --dist-init, --dist-timeout and (with `parallel`) --parallel.
+void add_distributed_options(CLI::App& command, DistributedFlags& flags, bool parallel = true);
+
+/// Parses the flags and joins the launch the environment describes (core/distributed.h
+/// start_distributed): nothing is opened without launcher variables.
+void join_distributed(const DistributedFlags& flags, const c10::Device& device);
+
 struct CommonOptions {
   std::string data;  ///< empty: the model's own data spec (checkpoint metadata), else fmnist
   std::string split = "train";
@@ -34,6 +49,7 @@ struct CommonOptions {
   uint64_t seed = 0;
   std::string out;
   bool quiet = false;
+  DistributedFlags dist;
 };
 
 /// Adds the shared options to a subcommand. `default_subset` differs per command (info uses all).
@@ -49,9 +65,13 @@ struct Session {
   DataSpec spec;  ///< the data set the session resolved (--data or the model's own)
 };
 
-/// Configures threads/seed/device, loads and moves the model, loads the data (the model's own
-/// data set unless --data overrides), binds the objective and records provenance attributes.
-Session open_session(const std::string& model_path, const CommonOptions& options);
+/// Joins a distributed launch (join_distributed) and chooses its parallel mode for a command whose
+/// loop has `points` independent points (0: none; core/distributed.h choose_parallel_mode), then
+/// configures threads/seed/device, loads and moves the model, loads the data (the model's own
+/// data set unless --data overrides), binds the objective and records provenance attributes
+/// (world_size, dist_backend, parallel and launcher among them).
+Session open_session(const std::string& model_path, const CommonOptions& options,
+                     int64_t points = 0);
 
 /// Default output path "<model stem>.<suffix>.h5" when --out is not given.
 std::string output_path(const CommonOptions& options, const std::string& model_path,

@@ -40,7 +40,7 @@ void run_escape_test(EscapeFlags& f) {
   if (f.trials < 1) throw UsageError("--trials = " + std::to_string(f.trials) + ": must be >= 1");
   if (f.train_subset < 0)
     throw UsageError("--train-subset = " + std::to_string(f.train_subset) + ": must be >= 0");
-  Session s = open_session(f.model, f.common);
+  Session s = open_session(f.model, f.common, static_cast<int64_t>(configs.size()) * f.trials);
   const Dataset train = load_dataset(s.spec, Split::kTrain, {f.train_subset, std::nullopt});
   const std::string out = output_path(f.common, f.model, "escape");
   const auto writer = open_output(out);

@@ -55,7 +55,7 @@ void run_matrix(const GradsimFlags& f) {
 }
 
 void run_field(const GradsimFlags& f) {
-  Session s = open_session(f.model, f.common);
+  Session s = open_session(f.model, f.common, grid_points(f.directions));
   const std::string out_path = output_path(f.common, f.model, "gradfield");
   const auto writer = open_output(out_path);
   CosineFieldOptions options;

@@ -50,7 +50,7 @@ void print_surface(const Surface& r) {
 }
 
 void run_interp(const InterpFlags& f) {
-  Session s = open_session(f.model, f.common);
+  Session s = open_session(f.model, f.common, grid_points(f.directions));
   const std::string out_path = output_path(f.common, f.model, "interp");
   const auto writer = open_output(out_path);
   const GridSetup setup = build_grid(s, f.common, f.directions);

@@ -42,7 +42,7 @@ ParamList load_endpoint(const std::string& path, Model& a) {
 
 void run_line(const LineFlags& f) {
   const std::vector<double> alpha = parse_range(f.alpha, "--alpha").values();
-  Session s = open_session(f.model_a, f.common);
+  Session s = open_session(f.model_a, f.common, static_cast<int64_t>(alpha.size()));
   const std::string out_path = output_path(f.common, f.model_a, "line");
   const auto writer = open_output(out_path);
   s.provenance.set("model_b", f.model_b);

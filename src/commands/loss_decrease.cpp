@@ -69,7 +69,8 @@ void run_loss_decrease(const LossDecreaseFlags& f) {
     options.segment = std::make_pair(ends[0], ends[1]);
   }
   options.validate();
-  Session s = open_session(f.model, f.common);
+  const int64_t n = static_cast<int64_t>(options.steps.size());
+  Session s = open_session(f.model, f.common, n * n + (options.segment ? options.points : 0));
   const auto writer = open_output(output_path(f.common, f.model, "lossdecrease"));
 
   const LossDecrease r = loss_decrease(*s.objective, options);

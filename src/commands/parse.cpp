@@ -7,6 +7,7 @@
 #include <sstream>
 #include <utility>
 
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/number_text.h"
 #include "sharpscope/core/objective.h"
@@ -409,6 +410,27 @@ Augment parse_augment(const std::string& text) {
   return parse_choice<Augment, 3>(
       text, "--augment",
       {{{"auto", Augment::kAuto}, {"on", Augment::kOn}, {"off", Augment::kOff}}});
+}
+
+SamSync parse_sam_sync(const std::string& text) {
+  return parse_choice<SamSync, 2>(text, "--sam-sync",
+                                  {{{"global", SamSync::kGlobal}, {"local", SamSync::kLocal}}});
+}
+
+// ---- Distributed
+// ---------------------------------------------------------------------------------
+
+DistBackend parse_dist_backend(const std::string& text) {
+  return parse_choice<DistBackend, 3>(
+      text, "--dist-backend",
+      {{{"auto", DistBackend::kAuto}, {"gloo", DistBackend::kGloo}, {"nccl", DistBackend::kNccl}}});
+}
+
+ParallelMode parse_parallel_mode(const std::string& text) {
+  return parse_choice<ParallelMode, 3>(text, "--parallel",
+                                       {{{"auto", ParallelMode::kAuto},
+                                         {"points", ParallelMode::kPoints},
+                                         {"data", ParallelMode::kData}}});
 }
 
 // ---- Toy problems

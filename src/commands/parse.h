@@ -26,11 +26,14 @@ namespace sharpscope {
 enum class Augment;
 enum class BaseKind;
 enum class BatchNormMode;
+enum class DistBackend;
 enum class EigenMethod;
 enum class HvpMode;
 enum class LrScheduleKind;
+enum class ParallelMode;
 enum class ProbeKind;
 enum class SaddleMethod;
+enum class SamSync;
 enum class Schedule;
 enum class Scope;
 enum class SpectrumEnd;
@@ -114,8 +117,15 @@ Schedule parse_schedule(
     const std::string& text);  ///< --schedule: always | psam | sgd-sam | sam-sgd
 BaseKind parse_base_kind(const std::string& text);  ///< --base: sgd | adamw
 LrScheduleKind parse_lr_schedule(
-    const std::string& text);                    ///< --lr-schedule: constant | step | cosine
-Augment parse_augment(const std::string& text);  ///< --augment: auto | on | off
+    const std::string& text);                     ///< --lr-schedule: constant | step | cosine
+Augment parse_augment(const std::string& text);   ///< --augment: auto | on | off
+SamSync parse_sam_sync(const std::string& text);  ///< --sam-sync: global | local
+
+// ---- Distributed
+// ---------------------------------------------------------------------------------
+
+DistBackend parse_dist_backend(const std::string& text);    ///< --dist-backend: auto | gloo | nccl
+ParallelMode parse_parallel_mode(const std::string& text);  ///< --parallel: auto | points | data
 
 // ---- Toy problems
 // --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 #include "commands/analysis_support.h"
 #include "commands/parse.h"
 #include "commands/registry.h"
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/progress.h"
 #include "sharpscope/io/dynamics_writers.h"
@@ -28,6 +29,7 @@ struct StabilityFlags {
   std::string device = "cpu";
   std::string out = "stability.h5";
   std::string runs;
+  DistributedFlags dist;
 };
 
 void run_stability_command(StabilityFlags& f) {
@@ -38,6 +40,8 @@ void run_stability_command(StabilityFlags& f) {
   t.data = parse_data_spec(f.data);
   t.dtype = parse_dtype(f.dtype);
   t.device = parse_device(f.device);
+  join_distributed(f.dist, t.device);  // every training run is DDP under a launcher
+  choose_parallel_mode(0);
   f.options.optimizers.clear();
   for (const std::string& name : parse_name_list(f.optimizers, "--optimizer")) {
     NamedRule named{name, t.rule};
@@ -129,6 +133,7 @@ void register_stability(CLI::App& app) {
   cmd->add_option("--runs", f->runs,
                   "Directory of the runs' checkpoints (default: <out stem>.runs)");
   cmd->add_flag("--quiet,-q", t.quiet, "No progress bars or table");
+  add_distributed_options(*cmd, f->dist, /*parallel=*/false);
   cmd->callback([f] { run_stability_command(*f); });
 }
 

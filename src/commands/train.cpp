@@ -7,6 +7,7 @@
 #include "commands/common.h"
 #include "commands/parse.h"
 #include "commands/registry.h"
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/progress.h"
 #include "sharpscope/io/train_outputs.h"
@@ -27,6 +28,8 @@ struct TrainCommand {
   std::string augment = "auto";
   std::string dtype = "float32";
   std::string device = "cpu";
+  std::string sam_sync = "global";
+  DistributedFlags dist;
 };
 
 void run_train(TrainCommand& c) {
@@ -43,8 +46,11 @@ void run_train(TrainCommand& c) {
   o.augment = parse_augment(c.augment);
   o.dtype = parse_dtype(c.dtype);
   o.device = parse_device(c.device);
+  o.sam_sync = parse_sam_sync(c.sam_sync);
+  join_distributed(c.dist, o.device);  // DDP under a launcher (docs/distributed.md)
+  choose_parallel_mode(0);
   const TrainResult result = train_with_outputs(o, option_attributes());
-  if (result.termination == Termination::kDiverged) {
+  if (result.termination == Termination::kDiverged && is_output_rank()) {
     std::cerr << "sharpscope train: diverged: non-finite batch loss at step " << result.steps - 1
               << "\n";
   }
@@ -171,6 +177,12 @@ void register_train(CLI::App& app) {
   cmd->add_option("--resume", o.resume,
                   "Continue from this checkpoint (same options; --epochs may grow)");
   cmd->add_flag("--quiet,-q", o.quiet, "No progress bar or summary");
+  // Distributed (DDP) training.
+  cmd->add_option("--sam-sync", c->sam_sync,
+                  "Under a launcher: global (all-reduce the ascent gradient: = 1-rank SAM) | local "
+                  "(each rank ascends on its share: m-sharpness, m = per-rank batch)")
+      ->capture_default_str();
+  add_distributed_options(*cmd, c->dist, /*parallel=*/false);
   cmd->callback([c] { run_train(*c); });
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/params.h"
@@ -106,11 +107,14 @@ Objective Objective::batch(int64_t index) const {
   return restricted(start, std::min(options_.batch_size, data_.size() - start));
 }
 
+// Each rank of a data-parallel run walks its contiguous share of the examples (docs/math.md §16);
+// with one rank that is all of them, in the batches it always took.
 template <class Body>
-void Objective::for_each_batch(Body&& body) const {
-  const int64_t n = data_.size();
-  for (int64_t start = 0; start < n; start += options_.batch_size) {
-    const int64_t count = std::min(options_.batch_size, n - start);
+void Objective::for_each_batch(Communicator& ranks, Body&& body) const {
+  const Shard shard = shard_of(data_.size(), ranks.rank(), ranks.size());
+  const int64_t end = shard.start + shard.count;
+  for (int64_t start = shard.start; start < end; start += options_.batch_size) {
+    const int64_t count = std::min(options_.batch_size, end - start);
     const at::Tensor x = data_.images.narrow(0, start, count).to(model_.device(), model_.dtype());
     const at::Tensor y = data_.labels.narrow(0, start, count).to(model_.device());
     body(x, y);
@@ -140,9 +144,10 @@ void accumulate(ParamList& total, const std::vector<at::Tensor>& parts) {
 Evaluation Objective::evaluate() const {
   torch::NoGradGuard no_grad;
   ModeScope mode(model_, options_.bn);
+  Communicator& ranks = data_communicator();
   double loss_sum = 0.0;
   int64_t correct = 0;
-  for_each_batch([&](const at::Tensor& x, const at::Tensor& y) {
+  for_each_batch(ranks, [&](const at::Tensor& x, const at::Tensor& y) {
     const at::Tensor logits = model_.forward(x);
     // Per-example losses summed in float64: the float32 rounding of one long sum would make the
     // result depend on the batch size.
@@ -154,8 +159,10 @@ Evaluation Objective::evaluate() const {
     loss_sum += losses.to(at::kDouble).sum().item<double>();
     correct += logits.argmax(1).eq(y).sum().item<int64_t>();
   });
+  std::vector<double> sums{loss_sum, static_cast<double>(correct)};
+  all_reduce_sums(ranks, sums);  // float64: counts are exact, losses keep their digits
   const double n = static_cast<double>(data_.size());
-  return {loss_sum / n, static_cast<double>(correct) / n, data_.size()};
+  return {sums[0] / n, sums[1] / n, data_.size()};
 }
 
 LossGradient Objective::gradient() const {
@@ -163,10 +170,11 @@ LossGradient Objective::gradient() const {
   ParamList& params = model_.parameters();
   LossGradient result;
   result.gradient = zeros_like(params);
+  Communicator& ranks = data_communicator();
   double loss_sum = 0.0;
   int64_t correct = 0;
   const double n = static_cast<double>(data_.size());
-  for_each_batch([&](const at::Tensor& x, const at::Tensor& y) {
+  for_each_batch(ranks, [&](const at::Tensor& x, const at::Tensor& y) {
     const at::Tensor logits = model_.forward(x);
     const at::Tensor loss = summed_loss(logits, y, options_.label_smoothing);
     accumulate(result.gradient, torch::autograd::grad({loss / n}, params, {}, c10::nullopt, false,
@@ -174,17 +182,21 @@ LossGradient Objective::gradient() const {
     loss_sum += loss.item<double>();
     correct += logits.argmax(1).eq(y).sum().item<int64_t>();
   });
-  result.loss = loss_sum / n;
-  result.accuracy = static_cast<double>(correct) / n;
+  all_reduce_sum(ranks, result.gradient);
+  std::vector<double> sums{loss_sum, static_cast<double>(correct)};
+  all_reduce_sums(ranks, sums);
+  result.loss = sums[0] / n;
+  result.accuracy = sums[1] / n;
   return result;
 }
 
 ParamList Objective::hvp(const ParamList& v) const {
   ModeScope mode(model_, options_.bn);
   ParamList& params = model_.parameters();
+  Communicator& ranks = data_communicator();
   ParamList result = zeros_like(params);
   const double n = static_cast<double>(data_.size());
-  for_each_batch([&](const at::Tensor& x, const at::Tensor& y) {
+  for_each_batch(ranks, [&](const at::Tensor& x, const at::Tensor& y) {
     // Pearlmutter: H·v = ∇(⟨∇L, v⟩), with the graph of ∇L kept for the second backward.
     const at::Tensor loss = summed_loss(model_.forward(x), y, options_.label_smoothing) / n;
     const auto grads = torch::autograd::grad({loss}, params, {}, /*retain_graph=*/true,
@@ -198,6 +210,7 @@ ParamList Objective::hvp(const ParamList& v) const {
     accumulate(result, torch::autograd::grad({inner}, params, {}, c10::nullopt, false,
                                              /*allow_unused=*/true));
   });
+  all_reduce_sum(ranks, result);
   return result;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "core/progress_line.h"
+#include "sharpscope/core/distributed.h"
 
 namespace sharpscope {
 
@@ -61,7 +62,8 @@ std::string progress_line(const std::string& label, int64_t done, int64_t total,
 Progress::Progress(std::string label, int64_t total, bool quiet)
     : label_(std::move(label)),
       total_(total),
-      visible_(!quiet && !g_quiet && ::isatty(2)),
+      // Rank 0 alone draws: the others' bars would repeat (or garble) its line.
+      visible_(!quiet && !g_quiet && ::isatty(2) && is_output_rank()),
       created_(std::chrono::steady_clock::now()) {}
 
 Progress::~Progress() {

@@ -4,6 +4,9 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <algorithm>
+
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 
 namespace sharpscope {
@@ -56,8 +59,11 @@ Runtime configure_runtime(const RuntimeOptions& options) {
   check_device(options.device);
   runtime.dtype = options.dtype;
   runtime.device = options.device;
+  // Ranks launched on one machine share its cores: by default each takes its share, so that
+  // torchrun --nproc-per-node 2 on 2 cores runs 2 × 1 threads rather than 2 × 2.
   const long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  runtime.threads = options.threads > 0 ? options.threads : static_cast<int>(cores > 0 ? cores : 1);
+  const long share = (cores > 0 ? cores : 1) / launch_environment().local_size;
+  runtime.threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1L, share));
   runtime.seed = options.seed;
   if (options.tune_allocator) keep_large_blocks_on_heap();
   torch::set_num_threads(runtime.threads);

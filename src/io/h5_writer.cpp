@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 #include "io/h5_handles.h"
 #include "sharpscope/core/atomic_file.h"
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 
 namespace sharpscope {
@@ -115,11 +117,15 @@ void verify_readable(const std::string& temp_path) {
 }  // namespace
 
 struct H5Writer::Impl {
-  explicit Impl(const std::string& path) : out(path) {}
+  // Only rank 0 of a distributed run (core/distributed.h) writes files: the other ranks build the
+  // same file in memory and drop it at commit, so every command runs unchanged on every rank.
+  explicit Impl(const std::string& path) {
+    if (is_output_rank()) out.emplace(path);
+  }
 
-  AtomicFile out;  ///< the temp file on disk: created first, written at commit
-  Image image;     ///< declared before `file`, which hands its buffer back when closed
-  h5::File file;   ///< in memory
+  std::optional<AtomicFile> out;  ///< the temp file on disk: created first, written at commit
+  Image image;    ///< declared before `file`, which hands its buffer back when closed
+  h5::File file;  ///< in memory
 
   [[noreturn]] void fail(const std::string& final_path, const std::string& what) const {
     throw OutputError(final_path + ": " + what);
@@ -203,7 +209,8 @@ H5Writer::H5Writer(std::string path) : path_(std::move(path)) {
   impl_ = std::make_unique<Impl>(path_);  // fails fast on an unwritable --out
   const h5::PropertyList fapl = in_memory_access(impl_->image);
   // The name only identifies the file inside HDF5; nothing by that name is opened on disk.
-  const std::string name = "sharpscope-in-memory:" + impl_->out.temp_path();
+  const std::string name =
+      "sharpscope-in-memory:" + (impl_->out ? impl_->out->temp_path() : path_ + ".not-rank-0");
   impl_->file = h5::File(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
   if (!impl_->file.valid()) throw OutputError(path_ + ": HDF5 cannot create the file in memory");
 }
@@ -277,10 +284,11 @@ void H5Writer::commit() {
       static_cast<size_t>(size) > impl_->image.capacity) {
     throw OutputError(path_ + ": HDF5 cannot finish the file in memory");
   }
-  impl_->out.write(impl_->image.buffer, static_cast<size_t>(size));
+  if (!impl_->out) return;  // not rank 0: the file is dropped
+  impl_->out->write(impl_->image.buffer, static_cast<size_t>(size));
   impl_->image.unmap();  // before the check reads the file back
 
-  impl_->out.commit(verify_readable);
+  impl_->out->commit(verify_readable);
 }
 
 }  // namespace sharpscope

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "sharpscope/core/atomic_file.h"
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/h5_writer.h"
 
@@ -33,7 +34,10 @@ PartialGrid::PartialGrid(const std::string& out_path, std::string signature, int
       values_(static_cast<size_t>(points * width), std::numeric_limits<double>::quiet_NaN()),
       done_(static_cast<size_t>(points), 0),
       last_flush_(steady_seconds()) {
-  // Temp files of the partial file are written every few seconds: a killed run leaves one.
+  // Rank 0 alone writes and reads the file (it may exist on its machine only); the point loop
+  // gives its rows to the other ranks. Its temp files are written every few seconds: a killed run
+  // leaves one.
+  if (!is_output_rank()) return;
   remove_stale_temps(partial_path_);
   if (!resume || !std::filesystem::exists(partial_path_)) return;
   const H5Reader reader(partial_path_);
@@ -66,6 +70,9 @@ void PartialGrid::record(int64_t point, const std::vector<double>& row) {
 }
 
 void PartialGrid::flush() {
+  // Rank 0 holds a distributed grid's rows (core/point_loop.h); the other ranks' copies are
+  // never saved, so they cannot overwrite its file.
+  if (!is_output_rank()) return;
   H5Writer writer(partial_path_);
   writer.write("values", values_, std::vector<int64_t>{points_, width_});
   writer.write_int("done", done_, {points_}, "1 where the row of values is complete");
@@ -75,7 +82,8 @@ void PartialGrid::flush() {
 }
 
 void PartialGrid::discard() {
-  std::error_code ignored;  // already gone (never flushed) is fine
+  if (!is_output_rank()) return;  // rank 0's file, removed only once rank 0 committed the output
+  std::error_code ignored;        // already gone (never flushed) is fine
   std::filesystem::remove(partial_path_, ignored);
 }
 

@@ -9,6 +9,7 @@
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
+#include "sharpscope/core/point_loop.h"
 #include "sharpscope/core/saved_weights.h"
 #include "sharpscope/landscape/perturbation.h"
 
@@ -69,30 +70,41 @@ LossDecrease loss_decrease(const Objective& objective, const LossDecreaseOptions
     saved.move_to(u);
     return loss_u - objective.evaluate().loss;
   };
-  out.delta.assign(n * n, 0.0);
-  for (size_t i = 0; i < n; ++i) {
-    for (size_t j = 0; j < n; ++j) {
-      out.delta[i * n + j] =
-          decrease({{options.rho, &traces[j].direction}}, out.loss[j], gradients[i]);
-    }
-  }
+  // The n × n matrix and the segment are independent evaluations, each set from the saved w: two
+  // point loops, dealt to ranks under --parallel points (core/point_loop.h).
+  MemoryPoints matrix(static_cast<int64_t>(n * n), 1);
+  run_pending_points(matrix, "loss decrease", [&](int64_t p) {
+    const size_t i = static_cast<size_t>(p) / n, j = static_cast<size_t>(p) % n;
+    return std::vector<double>{
+        decrease({{options.rho, &traces[j].direction}}, out.loss[j], gradients[i])};
+  });
+  for (size_t p = 0; p < n * n; ++p) out.delta.push_back(matrix.value(static_cast<int64_t>(p), 0));
 
   if (options.segment) {
     out.segment = *options.segment;
     const size_t np = static_cast<size_t>(options.points);
-    out.segment_delta.assign(n * np, 0.0);
-    for (size_t k = 0; k < np; ++k) {
-      const double t = static_cast<double>(k) / static_cast<double>(np - 1);
-      out.t.push_back(t);
+    const auto position = [np](size_t k) {
+      return static_cast<double>(k) / static_cast<double>(np - 1);
+    };
+    MemoryPoints segment(static_cast<int64_t>(np), static_cast<int64_t>(1 + n));
+    run_pending_points(segment, "segment", [&](int64_t k) {
+      const double t = position(static_cast<size_t>(k));
       // (1−t) w^{pA} + t w^{pB} = w + ρ(1−t) v_A + ρ t v_B.
       const std::vector<std::pair<double, const ParamList*>> u{
           {options.rho * (1.0 - t), &trace_of(out.segment.first).direction},
           {options.rho * t, &trace_of(out.segment.second).direction}};
       saved.move_to(u);
       const double loss_u = objective.evaluate().loss;
-      out.segment_loss.push_back(loss_u);
+      std::vector<double> row{loss_u};
+      for (size_t i = 0; i < n; ++i) row.push_back(decrease(u, loss_u, gradients[i]));
+      return row;
+    });
+    out.segment_delta.assign(n * np, 0.0);
+    for (size_t k = 0; k < np; ++k) {
+      out.t.push_back(position(k));
+      out.segment_loss.push_back(segment.value(static_cast<int64_t>(k), 0));
       for (size_t i = 0; i < n; ++i)
-        out.segment_delta[i * np + k] = decrease(u, loss_u, gradients[i]);
+        out.segment_delta[i * np + k] = segment.value(static_cast<int64_t>(k), 1 + i);
     }
   }
   return out;

@@ -10,6 +10,7 @@
 #include "sharpscope/core/atomic_file.h"
 #include "sharpscope/core/checkpoint.h"
 #include "sharpscope/core/command_line.h"
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/number_text.h"
 #include "sharpscope/core/objective.h"
@@ -136,6 +137,10 @@ std::string TrainOptions::signature() const {
       << " gamma=" << lr_gamma << " milestones=";
   for (double m : lr_milestones) out << m << ",";
   out << " seed=" << seed << " dtype=" << dtype_name(dtype) << " device=" << device.str();
+  // Local ascents depend on the per-rank batch, hence on the world size; global ones do not.
+  if (sam_sync == SamSync::kLocal && world().size() > 1) {
+    out << " sam_sync=local world_size=" << world().size();
+  }
   return out.str();
 }
 
@@ -201,6 +206,8 @@ Metadata TrainingRun::metadata(bool finished) const {
   m["trainer.signature"] = o.signature();
   m["tool_version"] = tool_version();
   m["command"] = process_command_line();
+  for (const auto& [key, value] : distributed_provenance()) m[key] = value;
+  m["sam_sync"] = to_string(o.sam_sync);
   if (!log.epochs.empty()) {
     const EpochRecord& e = log.epochs.back();
     m["metrics.train_loss"] = number_text(e.train_loss);
@@ -213,6 +220,7 @@ Metadata TrainingRun::metadata(bool finished) const {
 }
 
 void TrainingRun::save(const std::string& path, bool finished) {
+  if (!is_output_rank()) return;  // a distributed run's checkpoints are rank 0's
   model.metadata() = metadata(finished);
   save_checkpoint(path, model, [&](torch::serialize::OutputArchive& archive) {
     torch::serialize::OutputArchive optimizer_archive;
@@ -227,6 +235,7 @@ void TrainingRun::save(const std::string& path, bool finished) {
 TrainingRun open_training(const TrainOptions& o) {
   o.validate();
   for (const std::string& file : {o.out, o.log_path()}) {
+    if (!is_output_rank()) break;  // only rank 0 writes files
     const auto directory = std::filesystem::path(file).parent_path();
     std::error_code ec;
     if (!directory.empty()) std::filesystem::create_directories(directory, ec);
@@ -238,7 +247,7 @@ TrainingRun open_training(const TrainOptions& o) {
     // by that name, no write permission); also clears leftovers of killed runs.
     AtomicFile probe(file);
   }
-  const Runtime runtime = configure_runtime({o.threads, o.seed, o.device, o.dtype});
+  const Runtime runtime = configure_runtime({o.threads, o.seed, rank_device(o.device), o.dtype});
   Dataset train_data = load_dataset(o.data, Split::kTrain, {o.train_subset, std::nullopt});
   Dataset test_data = load_dataset(o.data, Split::kTest, {o.test_subset, std::nullopt});
   train_data.labels = shuffle_labels(train_data.labels, o.label_noise, o.seed);
@@ -266,6 +275,13 @@ TrainingRun open_training(const TrainOptions& o) {
     return loaded;
   }();
   model.to(runtime.device, runtime.dtype);
+  // DDP starts every rank from rank 0's weights and BatchNorm statistics.
+  Communicator& ranks = data_communicator();
+  if (ranks.size() > 1) {
+    ParamList state = model.parameters();
+    for (const at::Tensor& b : model.buffers()) state.push_back(b);
+    broadcast(ranks, state, 0);
+  }
 
   TrainingRun run{o,
                   runtime,
@@ -312,6 +328,7 @@ std::string TrainResult::brief_report() const {
 
 TrainResult train(TrainingRun& run, const std::vector<TrainingCallback*>& callbacks) {
   const TrainOptions& o = run.options;
+  Communicator& ranks = data_communicator();
   BatchOrder order(run.train_data, o.batch_size, o.seed, run.augment);
   const auto evaluated = [&] {
     evaluate(run);
@@ -324,8 +341,9 @@ TrainResult train(TrainingRun& run, const std::vector<TrainingCallback*>& callba
     const int64_t t = run.step;
     const auto step_start = Clock::now();
     const double lr = run.schedule.lr_at(t, run.total_steps, o.base.lr);
-    const StepDiagnostics d = take_step(run.model, *run.rule, *run.optimizer, order, t,
-                                        {lr, o.label_smoothing, o.seed, run.total_steps});
+    const StepDiagnostics d =
+        take_step(run.model, *run.rule, *run.optimizer, order, t,
+                  {lr, o.label_smoothing, o.seed, run.total_steps, o.sam_sync});
     train_seconds += seconds_since(step_start);
     run.log.steps.push_back(
         {static_cast<double>(t), static_cast<double>(t) / static_cast<double>(run.steps_per_epoch),
@@ -341,6 +359,13 @@ TrainResult train(TrainingRun& run, const std::vector<TrainingCallback*>& callba
     if (run.step % run.steps_per_epoch == 0 || run.step == run.total_steps) evaluated();
     bool stop = false;
     for (TrainingCallback* c : callbacks) stop = c->on_step(run) == CallbackReturn::kStop || stop;
+    if (ranks.size() > 1) {
+      // Ranks stop together (a Ctrl-C may reach one rank first), so rank 0 saves a checkpoint
+      // every rank could resume from.
+      std::vector<double> votes{stop ? 1.0 : 0.0};
+      all_reduce_sums(ranks, votes);
+      stop = votes[0] > 0.0;
+    }
     if (stop && run.step < run.total_steps) {
       run.termination = Termination::kInterrupted;
       break;
@@ -351,6 +376,12 @@ TrainResult train(TrainingRun& run, const std::vector<TrainingCallback*>& callba
     evaluated();
   }
   for (TrainingCallback* c : callbacks) c->on_end(run);
+  // No rank leaves before rank 0 has written the checkpoint and the log (the next step of a
+  // command, e.g. stability, may read them).
+  if (ranks.size() > 1) {
+    std::vector<double> token{0.0};
+    all_reduce_sums(ranks, token);
+  }
 
   TrainResult result;
   result.termination = run.termination;

@@ -22,6 +22,12 @@ struct OutputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A distributed run lost a peer: a rank died, left, hung past --dist-timeout, or could not join
+/// (docs/distributed.md). The message names this rank and what happened. Exit 5.
+struct DistributedError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// The user interrupted (SIGINT) a long computation; partial results were saved. Exit 130.
 struct Interrupted : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -6,6 +6,12 @@
 /// independent of the batch size (up to float rounding). BatchNorm runs in evaluation mode by
 /// default; in train mode the buffers (running statistics) are saved and restored around every
 /// call so that an analysis never changes the model.
+///
+/// In a data-parallel run (core/distributed.h, docs/math.md §16) every rank sums the batches of its
+/// contiguous share of the examples and the sums are all-reduced (losses and counts in float64,
+/// gradients and HVPs in the model's dtype): every rank gets the same L_S, ∇L_S and H·v, equal to
+/// one rank's up to the order of the float additions. Every rank must call the same methods in
+/// the same order.
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -15,6 +21,7 @@
 
 namespace sharpscope {
 
+class Communicator;
 class Model;
 
 enum class BatchNormMode { kEval, kTrain };
@@ -75,7 +82,7 @@ class Objective {
  private:
   Objective(Model& model, Dataset data, ObjectiveOptions options, bool checked);
   template <class Body>
-  void for_each_batch(Body&& body) const;
+  void for_each_batch(Communicator& ranks, Body&& body) const;
   Model& model_;
   Dataset data_;
   ObjectiveOptions options_;

@@ -6,6 +6,15 @@
 ///
 /// Rows live in a PointStore: io/partial_grid.h keeps them in a resumable file beside the output;
 /// MemoryPoints keeps them in memory.
+///
+/// In a distributed run (core/distributed.h, docs/distributed.md) every rank calls the loop with
+/// its own store; rank 0's decides which points are pending. Under --parallel points the pending
+/// points are dealt to ranks (a work queue in the rendezvous store, or statically), each row
+/// travels to rank 0 as soon as it is computed, and rank 0 records (and flushes) it; under
+/// --parallel data all ranks compute every point together. Either way every rank's store ends with
+/// rank 0's rows, so all ranks return the same results, bit-identical to one rank's under points.
+/// A rank that fails or is interrupted tells the others through the store; a rank that reports
+/// nothing for --dist-timeout is taken for dead. Rank 0 saves its rows before the loop throws.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -29,6 +38,8 @@ class PointStore {
   virtual void flush() = 0;
   /// Where flushed rows are, for messages ("partial results saved to ...").
   virtual std::string location() const = 0;
+  /// Whether flushed rows survive the process (a --resume can use them).
+  virtual bool resumable() const { return true; }
 };
 
 /// A store in memory: nothing survives the process.
@@ -45,6 +56,7 @@ class MemoryPoints : public PointStore {
   void record(int64_t point, const std::vector<double>& row) override;
   void flush() override {}
   std::string location() const override { return "memory"; }
+  bool resumable() const override { return false; }
 
  private:
   int64_t points_, width_;
@@ -57,9 +69,10 @@ using PointFunction = std::function<std::vector<double>(int64_t index)>;
 /// A few words about a finished point for the progress line ("SAM trial 3: 45 steps").
 using PointDetail = std::function<std::string(int64_t index, const std::vector<double>& row)>;
 
-/// Runs `compute` for every point not yet done in `rows`, in index order, with a progress bar
-/// named `label`. Throws Interrupted (after flushing) on Ctrl-C; any other exception is rethrown
-/// after flushing. Installs the interrupt handler (core/interrupt.h).
+/// Runs `compute` for every point not yet done in `rows`, in index order (one rank), with a
+/// progress bar named `label` counting the points of all ranks. Throws Interrupted (after
+/// flushing) on Ctrl-C; any other exception is rethrown after flushing; DistributedError when
+/// another rank failed, died or hung. Installs the interrupt handler (core/interrupt.h).
 void run_pending_points(PointStore& rows, const std::string& label, const PointFunction& compute,
                         const PointDetail& detail = {});
 

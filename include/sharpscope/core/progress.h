@@ -1,6 +1,7 @@
 #pragma once
 /// A one-line progress bar with rate and ETA on stderr. Silent when stderr is not a terminal or
-/// when quiet is requested, so logs and CI output stay clean.
+/// when quiet is requested, so logs and CI output stay clean, and on every rank but 0 of a
+/// distributed run (core/distributed.h).
 #include <chrono>
 #include <cstdint>
 #include <string>

@@ -10,7 +10,7 @@
 namespace sharpscope {
 
 struct RuntimeOptions {
-  int threads = 0;  ///< 0 = all cores
+  int threads = 0;  ///< 0 = all cores, or cores / local ranks in a distributed launch
   uint64_t seed = 0;
   c10::Device device{c10::kCPU};
   c10::ScalarType dtype = c10::kFloat;  ///< kFloat or kDouble

@@ -3,7 +3,9 @@
 /// through core/atomic_file.h ("<path>.tmp.<pid>.<host>", synced, checked, renamed onto <path>),
 /// so a reader never sees a half-written file, an interrupted run never leaves one (the destructor
 /// removes the uncommitted temp file), and a full disk or any other write failure is one
-/// OutputError naming the file and the cause. Memory: the file's size, until commit.
+/// OutputError naming the file and the cause. Memory: the file's size, until commit. On a rank
+/// other than 0 of a distributed run (core/distributed.h) commit() drops the file: only rank 0
+/// writes files.
 ///
 /// Datasets are float64 (or int64) arrays with their axes: for each dataset an attribute "axes"
 /// lists the name of the coordinate dataset for each dimension, and "units" / "description"

@@ -5,6 +5,9 @@
 /// run with --resume and the same signature skips the rows already done. Points must be computed
 /// independently of each other (docs/math.md §4: every point starts from the saved w), so a resumed
 /// grid is identical to an uninterrupted one. Loops run over it through core/point_loop.h.
+///
+/// In a distributed run only rank 0 saves and removes the partial file (core/distributed.h
+/// is_output_rank); the other ranks' grids take their rows from rank 0 in the point loop.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -36,7 +36,8 @@ struct LossDecrease {
 
 /// Full scope (the paper uses the first training batch: --subset set to the batch size).
 /// Cost: Σ N + n gradient passes, n + n² loss passes, and (n + 1)·points with a segment.
-/// Weights restored bit-exactly.
+/// Weights restored bit-exactly. The n² matrix and the segment run as point loops
+/// (core/point_loop.h): a distributed run deals them to ranks under --parallel points.
 LossDecrease loss_decrease(const Objective& objective, const LossDecreaseOptions& options);
 
 }  // namespace sharpscope

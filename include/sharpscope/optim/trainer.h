@@ -3,6 +3,12 @@
 /// optimizer and logs the per-step diagnostics. Same seed and thread count → bit-identical
 /// weights; a run resumed from its checkpoint continues exactly as the uninterrupted run would.
 ///
+/// Under a launcher (core/distributed.h) training is data-parallel with DDP semantics
+/// (docs/distributed.md): rank 0's initial weights everywhere, the same seeded batch order on all
+/// ranks, each rank its share of every global batch, gradients all-reduced before the base
+/// optimizer (optim/training_step.h). Only rank 0 writes checkpoints and the log; a checkpoint
+/// resumes at any world size (--batch-size is the global batch).
+///
 /// The loop itself (train) only steps, evaluates at every epoch end and at the end, and calls its
 /// callbacks (after Ceres' IterationCallback): checkpoints, progress and Ctrl-C handling are
 /// callbacks (optim/trainer_callbacks.h), and so is the HDF5 training log (io/train_outputs.h,
@@ -24,6 +30,7 @@
 #include "sharpscope/optim/base_optimizer.h"
 #include "sharpscope/optim/gradient_rule.h"
 #include "sharpscope/optim/train_log.h"
+#include "sharpscope/optim/training_step.h"
 
 namespace sharpscope {
 
@@ -48,6 +55,8 @@ struct TrainOptions {
   int64_t drop_example = -1;
   int64_t replace_example = -1;
   RuleOptions rule;
+  /// Data-parallel SAM-family steps (optim/training_step.h): global (default) or local ascents.
+  SamSync sam_sync = SamSync::kGlobal;
   BaseOptimizerOptions base;
   LrScheduleKind lr_schedule = LrScheduleKind::kConstant;
   double warmup_epochs = 0.0;
@@ -65,8 +74,9 @@ struct TrainOptions {
   bool quiet = false;
 
   void validate() const;  ///< UsageError naming the flag
-  /// The options that determine the trajectory (all but length, outputs, threads and verbosity);
-  /// --resume requires the checkpoint's signature to match.
+  /// The options that determine the trajectory (all but length, outputs, threads, verbosity and,
+  /// under --sam-sync global, the world size); --resume requires the checkpoint's signature to
+  /// match.
   std::string signature() const;
   std::string log_path() const;
 };
@@ -108,6 +118,7 @@ struct TrainingRun {
   Metadata metadata(bool finished) const;
   /// Writes a checkpoint of the current step to `path`: weights, metadata, optimizer state, the
   /// log so far and the trainer state --resume needs. OutputError when it cannot be written.
+  /// Nothing on ranks other than 0.
   void save(const std::string& path, bool finished);
 };
 

@@ -11,19 +11,35 @@
 
 namespace sharpscope {
 
+class Communicator;
 class Model;
+
+/// The part of a data-parallel step's global batch one rank holds (optim/training_step.h): its
+/// examples are [offset, offset + images.size(0)) of the `global_size` examples of the batch.
+struct BatchShare {
+  Communicator* ranks = nullptr;  ///< null: the batch is all there is (one rank)
+  int64_t offset = 0;
+  int64_t global_size = 0;
+};
 
 class TrainingBatch {
  public:
-  /// `images` [B,C,H,W] already on the model's device and dtype, `labels` int64 [B]. The model must
-  /// outlive the batch.
-  TrainingBatch(Model& model, at::Tensor images, at::Tensor labels, double label_smoothing);
+  /// `images` [B,C,H,W] already on the model's device and dtype, `labels` int64 [B]: the whole
+  /// batch, or with `share` this rank's examples of it. The model must outlive the batch.
+  TrainingBatch(Model& model, at::Tensor images, at::Tensor labels, double label_smoothing,
+                BatchShare share = {});
 
+  /// Examples in the (global) batch.
   int64_t size() const { return size_; }
 
   /// Mean cross-entropy over examples [start, start+count) and its gradient at the current weights,
   /// the model in train mode. Counts count/size() forward-backward passes, so an ascent on every
   /// chunk of an m-sharpness split costs as much as one on the whole batch.
+  ///
+  /// With a share every rank forwards its examples of the chunk (possibly none) and the summed
+  /// losses and gradients are all-reduced (DDP; docs/math.md §16): each rank must call this with
+  /// the same chunks in the same order, and gets the same result, equal to one rank's up to float
+  /// rounding. BatchNorm then normalizes each rank's examples by their own statistics, as DDP does.
   ///
   /// BatchNorm running statistics are updated only by the first pass over each chunk (the one at
   /// the unperturbed weights): later passes (perturbed points) restore them, so the statistics
@@ -34,9 +50,12 @@ class TrainingBatch {
   double passes() const { return passes_; }
 
  private:
+  LossGradient shared_gradient(int64_t start, int64_t count);
+
   Model& model_;
   at::Tensor images_, labels_;
   double label_smoothing_;
+  BatchShare share_;
   int64_t size_;
   double passes_ = 0.0;
   std::set<int64_t> chunks_seen_;

@@ -33,15 +33,34 @@ class BatchOrder {
   at::Tensor permutation_;
 };
 
+/// --sam-sync: what a data-parallel SAM-family step's ascent sees (docs/distributed.md).
+enum class SamSync {
+  /// The ascent gradient is all-reduced too: the step equals one rank's SAM on the whole global
+  /// batch (up to float rounding), whatever the world size. The default.
+  kGlobal,
+  /// Each rank ascends on its own share of the batch and only the final gradients are averaged:
+  /// m-sharpness with m = the per-rank batch (Foret et al. 2021 §4; the davda54/sam DDP setting).
+  kLocal,
+};
+std::string to_string(SamSync sync);  ///< "global" | "local"
+
 struct StepSettings {
   double lr = 0.1;
   double label_smoothing = 0.0;
   uint64_t seed = 0;        ///< seeds the rule's randomness: (seed, kRule, step)
   int64_t total_steps = 1;  ///< for the rule's schedule (PSAM, switching)
+  SamSync sam_sync = SamSync::kGlobal;
 };
 
 /// Takes step `step` on the model's parameters: the rule's gradient at the step's batch, then the
 /// base optimizer's update at `settings.lr`. Returns what the step saw.
+///
+/// Data-parallel (core/distributed.h data_communicator() with more than one rank: DDP semantics,
+/// docs/math.md §16): every rank draws the same global batch, keeps its contiguous share of it,
+/// takes BatchNorm buffers from rank 0 (DDP's broadcast_buffers), and computes the rule on a
+/// TrainingBatch that all-reduces every gradient (kGlobal) or on its share alone, averaging only
+/// the final gradient and the diagnostics over ranks weighted by their example counts (kLocal). The
+/// base optimizer then takes the same step on every rank.
 StepDiagnostics take_step(Model& model, const GradientRule& rule, BaseOptimizer& optimizer,
                           BatchOrder& order, int64_t step, const StepSettings& settings);
 
