@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <sstream>
 
@@ -23,6 +25,18 @@ void ObjectiveOptions::validate() const {
     throw UsageError("--label-smoothing = " + std::to_string(label_smoothing) +
                      ": must be in [0, 1)");
   }
+}
+
+std::string to_string(InputLayout layout) {
+  switch (layout) {
+    case InputLayout::kAuto:
+      return "auto";
+    case InputLayout::kContiguous:
+      return "nchw";
+    case InputLayout::kChannelsLast:
+      return "channels-last";
+  }
+  return "?";
 }
 
 bool Evaluation::finite() const { return std::isfinite(loss); }
@@ -63,16 +77,53 @@ std::string shape_text(const at::Tensor& t) {
 Objective::Objective(Model& model, const Dataset& data, ObjectiveOptions options)
     : Objective(model, data, options, /*checked=*/false) {}
 
+// kAuto: channels-last where LibTorch has faster kernels for it, i.e. convolutions on a CPU
+// (docs/performance.md, "Convolutions"); a model without 4-D parameters gains nothing from it.
+InputLayout resolve_layout(InputLayout requested, Model& model, const Dataset& data) {
+  if (requested != InputLayout::kAuto) return requested;
+  if (!model.device().is_cpu() || data.images.dim() != 4) return InputLayout::kContiguous;
+  for (const at::Tensor& p : model.parameters()) {
+    if (p.dim() == 4) return InputLayout::kChannelsLast;
+  }
+  return InputLayout::kContiguous;
+}
+
+BatchSizeChoice choose_batch_size(Model& model, const Dataset& data, InputLayout layout) {
+  BatchSizeChoice choice;
+  const at::Tensor* first_conv = nullptr;
+  for (const at::Tensor& p : model.parameters()) {
+    if (p.dim() == 4) {
+      first_conv = &p;
+      break;
+    }
+  }
+  if (resolve_layout(layout, model, data) != InputLayout::kChannelsLast || !first_conv) {
+    choice.reason = "1024: no channels-last convolution (matrix products prefer large batches)";
+    return choice;
+  }
+  const long cache = sysconf(_SC_LEVEL3_CACHE_SIZE);
+  const int64_t last_level = cache > 0 ? cache : int64_t{32} << 20;
+  const int64_t per_example = first_conv->size(0) * data.images.size(2) * data.images.size(3) *
+                              static_cast<int64_t>(c10::elementSize(model.dtype()));
+  choice.size = 16;
+  while (choice.size < 1024 && 2 * choice.size * per_example * 3 <= last_level) choice.size *= 2;
+  choice.reason = std::to_string(choice.size) + ": cache model, " +
+                  std::to_string(per_example >> 10) +
+                  " KiB of first-layer activations per example, a third of a " +
+                  std::to_string(last_level >> 20) + " MiB last-level cache";
+  return choice;
+}
+
 Objective::Objective(Model& model, Dataset data, ObjectiveOptions options, bool checked)
     : model_(model), data_(std::move(data)), options_(options) {
+  layout_ = resolve_layout(options_.layout, model_, data_);
   if (checked) return;
   options_.validate();
   if (data_.size() == 0) throw UsageError("--subset: the data subset is empty");
   // One tiny forward pass turns shape mismatches into a clear message instead of a LibTorch
   // stack trace deep inside the first analysis.
   const std::string who = model_.source().empty() ? model_.arch() : model_.source();
-  const at::Tensor probe = data_.images.narrow(0, 0, std::min<int64_t>(2, data_.size()))
-                               .to(model_.device(), model_.dtype());
+  const at::Tensor probe = batch_images(0, std::min<int64_t>(2, data_.size()));
   at::Tensor logits;
   {
     torch::NoGradGuard no_grad;
@@ -104,12 +155,19 @@ Objective Objective::batch(int64_t index) const {
   return restricted(start, std::min(options_.batch_size, data_.size() - start));
 }
 
+at::Tensor Objective::batch_images(int64_t start, int64_t count) const {
+  const at::Tensor x = data_.images.narrow(0, start, count).to(model_.device(), model_.dtype());
+  return layout_ == InputLayout::kChannelsLast && x.dim() == 4
+             ? x.contiguous(at::MemoryFormat::ChannelsLast)
+             : x;
+}
+
 template <class Body>
 void Objective::for_each_batch(Body&& body) const {
   const int64_t n = data_.size();
   for (int64_t start = 0; start < n; start += options_.batch_size) {
     const int64_t count = std::min(options_.batch_size, n - start);
-    const at::Tensor x = data_.images.narrow(0, start, count).to(model_.device(), model_.dtype());
+    const at::Tensor x = batch_images(start, count);
     const at::Tensor y = data_.labels.narrow(0, start, count).to(model_.device());
     body(x, y);
   }
@@ -177,25 +235,40 @@ LossGradient Objective::gradient() const {
   return result;
 }
 
-ParamList Objective::hvp(const ParamList& v) const {
+std::vector<at::Tensor> Objective::gradient_graph(int64_t batch_index) const {
   ModeScope mode(model_, options_.bn);
   ParamList& params = model_.parameters();
-  ParamList result = zeros_like(params);
+  const int64_t start = batch_index * options_.batch_size;
+  const int64_t count = std::min(options_.batch_size, data_.size() - start);
+  const at::Tensor x = batch_images(start, count);
+  const at::Tensor y = data_.labels.narrow(0, start, count).to(model_.device());
   const double n = static_cast<double>(data_.size());
-  for_each_batch([&](const at::Tensor& x, const at::Tensor& y) {
-    // Pearlmutter: H·v = ∇(⟨∇L, v⟩), with the graph of ∇L kept for the second backward.
-    const at::Tensor loss = summed_loss(model_.forward(x), y, options_.label_smoothing) / n;
-    const auto grads = torch::autograd::grad({loss}, params, {}, /*retain_graph=*/true,
-                                             /*create_graph=*/true, /*allow_unused=*/true);
-    at::Tensor inner = torch::zeros({}, loss.options());
-    for (size_t i = 0; i < params.size(); ++i) {
-      if (grads[i].defined() && grads[i].requires_grad()) inner = inner + (grads[i] * v[i]).sum();
+  const at::Tensor loss = summed_loss(model_.forward(x), y, options_.label_smoothing) / n;
+  return torch::autograd::grad({loss}, params, {}, /*retain_graph=*/true, /*create_graph=*/true,
+                               /*allow_unused=*/true);
+}
+
+void Objective::add_graph_product(const std::vector<at::Tensor>& graph, const ParamList& v,
+                                  bool keep, ParamList& total) const {
+  // Pearlmutter: H·v = ∇(⟨∇L, v⟩) = the vector-Jacobian product of the gradient with v.
+  std::vector<at::Tensor> outputs, directions;
+  for (size_t i = 0; i < graph.size(); ++i) {
+    if (graph[i].defined() && graph[i].requires_grad()) {
+      outputs.push_back(graph[i]);
+      directions.push_back(v[i]);
     }
-    // A model that is linear in all its parameters has a zero Hessian and no second-order graph.
-    if (!inner.requires_grad()) return;
-    accumulate(result, torch::autograd::grad({inner}, params, {}, c10::nullopt, false,
-                                             /*allow_unused=*/true));
-  });
+  }
+  // A model that is linear in all its parameters has a zero Hessian and no second-order graph.
+  if (outputs.empty()) return;
+  accumulate(total, torch::autograd::grad(outputs, model_.parameters(), directions, keep,
+                                          /*create_graph=*/false, /*allow_unused=*/true));
+}
+
+ParamList Objective::hvp(const ParamList& v) const {
+  ParamList result = zeros_like(model_.parameters());
+  for (int64_t b = 0; b < num_batches(); ++b) {
+    add_graph_product(gradient_graph(b), v, /*keep=*/false, result);
+  }
   return result;
 }
 

@@ -1,0 +1,100 @@
+#include "sharpscope/core/hvp_graph.h"
+
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "sharpscope/core/model.h"
+#include "sharpscope/core/objective.h"
+#include "sharpscope/core/params.h"
+
+namespace sharpscope {
+namespace {
+
+// Resident set size of this process in bytes (Linux /proc/self/statm, second field); 0 when it
+// cannot be read, which disables the budget check's fallback only if reading always fails.
+int64_t resident_bytes() {
+  std::FILE* file = std::fopen("/proc/self/statm", "r");
+  if (!file) return 0;
+  long long size = 0, resident = 0;
+  const int got = std::fscanf(file, "%lld %lld", &size, &resident);
+  std::fclose(file);
+  return got == 2 ? resident * static_cast<int64_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+int64_t half_of_physical_memory() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page / 2 : int64_t{4} << 30;
+}
+
+// What identifies the weights a graph was built at: each parameter's storage and version.
+struct Fingerprint {
+  std::vector<const void*> data;
+  std::vector<uint32_t> versions;
+  explicit Fingerprint(const ParamList& params) {
+    for (const at::Tensor& p : params) {
+      data.push_back(p.data_ptr());
+      versions.push_back(p._version());
+    }
+  }
+  bool operator==(const Fingerprint& o) const { return data == o.data && versions == o.versions; }
+};
+
+}  // namespace
+
+struct HvpGraph::State {
+  const Objective& objective;
+  int64_t budget;
+  std::vector<std::vector<at::Tensor>> graphs;
+  Fingerprint at;
+  bool fallen_back = false;
+  State(const Objective& o, int64_t b)
+      : objective(o), budget(b), at(ParamList{}) {}
+};
+
+HvpGraph::HvpGraph(const Objective& objective, int64_t memory_budget)
+    : state_(std::make_unique<State>(
+          objective, memory_budget > 0 ? memory_budget : half_of_physical_memory())) {}
+
+HvpGraph::~HvpGraph() = default;
+HvpGraph::HvpGraph(HvpGraph&&) noexcept = default;
+
+bool HvpGraph::kept() const { return !state_->graphs.empty(); }
+
+void HvpGraph::release() {
+  state_->graphs.clear();
+  state_->fallen_back = false;
+}
+
+ParamList HvpGraph::product(const ParamList& v) {
+  State& s = *state_;
+  const Objective& objective = s.objective;
+  const Fingerprint now(objective.model().parameters());
+  if (!s.graphs.empty() && !(now == s.at)) s.graphs.clear();
+  const int64_t batches = objective.num_batches();
+  if (s.graphs.empty() && !s.fallen_back) {
+    const bool on_cpu = objective.model().device().is_cpu();
+    if (!on_cpu && batches > 1) {
+      s.fallen_back = true;
+    } else {
+      for (int64_t b = 0; b < batches; ++b) {
+        s.graphs.push_back(objective.gradient_graph(b));
+        if (on_cpu && b + 1 < batches && resident_bytes() > s.budget) {
+          s.graphs.clear();
+          s.fallen_back = true;
+          break;
+        }
+      }
+      s.at = now;
+    }
+  }
+  if (s.fallen_back) return objective.hvp(v);
+  ParamList result = zeros_like(objective.model().parameters());
+  for (const auto& graph : s.graphs) objective.add_graph_product(graph, v, /*keep=*/true, result);
+  return result;
+}
+
+}  // namespace sharpscope
