@@ -30,17 +30,26 @@ int64_t half_of_physical_memory() {
   return pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page / 2 : int64_t{4} << 30;
 }
 
-// What identifies the weights a graph was built at: each parameter's storage and version.
+// What identifies the weights a graph was built at: a copy of their values, compared bit for bit
+// before every product (d reads, nothing next to the backward of an HVP). Storage pointers and
+// version counters are not enough: ShiftedWeights swaps storages with set_data (no version bump),
+// and a freed storage's address can come back for other values.
 struct Fingerprint {
-  std::vector<const void*> data;
-  std::vector<uint32_t> versions;
-  explicit Fingerprint(const ParamList& params) {
-    for (const at::Tensor& p : params) {
-      data.push_back(p.data_ptr());
-      versions.push_back(p._version());
+  ParamList values;
+  Fingerprint() = default;
+  explicit Fingerprint(const ParamList& params) : values(clone(params)) {}
+  bool matches(const ParamList& params) const {
+    if (params.size() != values.size()) return false;
+    for (size_t i = 0; i < params.size(); ++i) {
+      const at::Tensor& p = params[i];
+      const at::Tensor& q = values[i];
+      if (p.scalar_type() != q.scalar_type() || p.device() != q.device() ||
+          p.sizes() != q.sizes() || !at::equal(p.detach(), q)) {
+        return false;
+      }
     }
+    return true;
   }
-  bool operator==(const Fingerprint& o) const { return data == o.data && versions == o.versions; }
 };
 
 }  // namespace
@@ -51,8 +60,7 @@ struct HvpGraph::State {
   std::vector<std::vector<at::Tensor>> graphs;
   Fingerprint at;
   bool fallen_back = false;
-  State(const Objective& o, int64_t b)
-      : objective(o), budget(b), at(ParamList{}) {}
+  State(const Objective& o, int64_t b) : objective(o), budget(b) {}
 };
 
 HvpGraph::HvpGraph(const Objective& objective, int64_t memory_budget)
@@ -72,12 +80,14 @@ void HvpGraph::release() {
 ParamList HvpGraph::product(const ParamList& v) {
   State& s = *state_;
   const Objective& objective = s.objective;
-  const Fingerprint now(objective.model().parameters());
-  if (!s.graphs.empty() && !(now == s.at)) s.graphs.clear();
+  const ParamList& weights = objective.model().parameters();
+  if (!s.graphs.empty() && !s.at.matches(weights)) s.graphs.clear();
   const int64_t batches = objective.num_batches();
   if (s.graphs.empty() && !s.fallen_back) {
     const bool on_cpu = objective.model().device().is_cpu();
-    if (!on_cpu && batches > 1) {
+    // --bn train: the graphs would hold running statistics that are restored in place after
+    // every batch (Objective::gradient_graph), so they cannot be kept.
+    if ((!on_cpu && batches > 1) || objective.options().bn == BatchNormMode::kTrain) {
       s.fallen_back = true;
     } else {
       for (int64_t b = 0; b < batches; ++b) {
@@ -88,7 +98,7 @@ ParamList HvpGraph::product(const ParamList& v) {
           break;
         }
       }
-      s.at = now;
+      if (!s.fallen_back) s.at = Fingerprint(weights);
     }
   }
   if (s.fallen_back) return objective.hvp(v);

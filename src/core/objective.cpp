@@ -2,8 +2,6 @@
 
 #include <torch/torch.h>
 
-#include <unistd.h>
-
 #include <cmath>
 #include <sstream>
 
@@ -25,18 +23,6 @@ void ObjectiveOptions::validate() const {
     throw UsageError("--label-smoothing = " + std::to_string(label_smoothing) +
                      ": must be in [0, 1)");
   }
-}
-
-std::string to_string(InputLayout layout) {
-  switch (layout) {
-    case InputLayout::kAuto:
-      return "auto";
-    case InputLayout::kContiguous:
-      return "nchw";
-    case InputLayout::kChannelsLast:
-      return "channels-last";
-  }
-  return "?";
 }
 
 bool Evaluation::finite() const { return std::isfinite(loss); }
@@ -76,43 +62,6 @@ std::string shape_text(const at::Tensor& t) {
 
 Objective::Objective(Model& model, const Dataset& data, ObjectiveOptions options)
     : Objective(model, data, options, /*checked=*/false) {}
-
-// kAuto: channels-last where LibTorch has faster kernels for it, i.e. convolutions on a CPU
-// (docs/performance.md, "Convolutions"); a model without 4-D parameters gains nothing from it.
-InputLayout resolve_layout(InputLayout requested, Model& model, const Dataset& data) {
-  if (requested != InputLayout::kAuto) return requested;
-  if (!model.device().is_cpu() || data.images.dim() != 4) return InputLayout::kContiguous;
-  for (const at::Tensor& p : model.parameters()) {
-    if (p.dim() == 4) return InputLayout::kChannelsLast;
-  }
-  return InputLayout::kContiguous;
-}
-
-BatchSizeChoice choose_batch_size(Model& model, const Dataset& data, InputLayout layout) {
-  BatchSizeChoice choice;
-  const at::Tensor* first_conv = nullptr;
-  for (const at::Tensor& p : model.parameters()) {
-    if (p.dim() == 4) {
-      first_conv = &p;
-      break;
-    }
-  }
-  if (resolve_layout(layout, model, data) != InputLayout::kChannelsLast || !first_conv) {
-    choice.reason = "1024: no channels-last convolution (matrix products prefer large batches)";
-    return choice;
-  }
-  const long cache = sysconf(_SC_LEVEL3_CACHE_SIZE);
-  const int64_t last_level = cache > 0 ? cache : int64_t{32} << 20;
-  const int64_t per_example = first_conv->size(0) * data.images.size(2) * data.images.size(3) *
-                              static_cast<int64_t>(c10::elementSize(model.dtype()));
-  choice.size = 16;
-  while (choice.size < 1024 && 2 * choice.size * per_example * 3 <= last_level) choice.size *= 2;
-  choice.reason = std::to_string(choice.size) + ": cache model, " +
-                  std::to_string(per_example >> 10) +
-                  " KiB of first-layer activations per example, a third of a " +
-                  std::to_string(last_level >> 20) + " MiB last-level cache";
-  return choice;
-}
 
 Objective::Objective(Model& model, Dataset data, ObjectiveOptions options, bool checked)
     : model_(model), data_(std::move(data)), options_(options) {
@@ -237,6 +186,10 @@ LossGradient Objective::gradient() const {
 
 std::vector<at::Tensor> Objective::gradient_graph(int64_t batch_index) const {
   ModeScope mode(model_, options_.bn);
+  return graph_in_current_mode(batch_index);
+}
+
+std::vector<at::Tensor> Objective::graph_in_current_mode(int64_t batch_index) const {
   ParamList& params = model_.parameters();
   const int64_t start = batch_index * options_.batch_size;
   const int64_t count = std::min(options_.batch_size, data_.size() - start);
@@ -267,7 +220,10 @@ void Objective::add_graph_product(const std::vector<at::Tensor>& graph, const Pa
 ParamList Objective::hvp(const ParamList& v) const {
   ParamList result = zeros_like(model_.parameters());
   for (int64_t b = 0; b < num_batches(); ++b) {
-    add_graph_product(gradient_graph(b), v, /*keep=*/false, result);
+    // One scope around both halves: with --bn train, restoring the running statistics (in
+    // place) between them would invalidate the graph the second backward goes through.
+    ModeScope mode(model_, options_.bn);
+    add_graph_product(graph_in_current_mode(b), v, /*keep=*/false, result);
   }
   return result;
 }

@@ -8,8 +8,11 @@
 /// Memory: the activations and graph of the whole subset, which an uncached HVP holds for one
 /// batch at a time. While building, the process's resident memory is checked after every batch;
 /// above the budget the graphs are dropped and every product is computed afresh (Objective::hvp).
-/// The weights must not change while graphs are kept: each parameter's storage and version are
-/// checked before every product and the graphs rebuilt when they moved.
+/// With --bn train nothing is kept either (the graphs would hold the running statistics, which
+/// are restored in place after every batch).
+/// The weights may change between products: their values are compared bit for bit with a copy
+/// taken when the graphs were built (d scalars of memory, d reads per product) and the graphs
+/// rebuilt when they moved.
 #include <cstdint>
 #include <memory>
 

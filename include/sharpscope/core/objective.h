@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "sharpscope/core/dataset.h"
+#include "sharpscope/core/input_layout.h"
 #include "sharpscope/core/types.h"
 
 namespace sharpscope {
@@ -20,39 +21,13 @@ class Model;
 enum class BatchNormMode { kEval, kTrain };
 std::string to_string(BatchNormMode mode);  ///< "eval" | "train"
 
-/// Memory layout of the input batches. Channels-last ([N,H,W,C] in memory) lets LibTorch's CPU
-/// convolutions (oneDNN) and max pooling run their vectorized channels-last kernels and keep
-/// every activation in that layout; the values are the same up to float reordering.
-enum class InputLayout {
-  kAuto,          ///< channels-last on a CPU for a model with 4-D parameters (convolutions)
-  kContiguous,    ///< NCHW as stored
-  kChannelsLast,  ///< channels-last for 4-D inputs
-};
-std::string to_string(InputLayout layout);  ///< "auto" | "nchw" | "channels-last"
-
 struct ObjectiveOptions {
   int64_t batch_size = 1024;  ///< only changes speed (and memory), never the value
   double label_smoothing = 0.0;
   BatchNormMode bn = BatchNormMode::kEval;
   InputLayout layout = InputLayout::kAuto;  ///< only changes speed, never the value
-  void validate() const;  ///< UsageError naming --batch-size / --label-smoothing
+  void validate() const;                    ///< UsageError naming --batch-size / --label-smoothing
 };
-
-/// What InputLayout::kAuto becomes for this model and data: kChannelsLast on a CPU for a 4-D input
-/// and a model with 4-D parameters (convolutions), kContiguous otherwise; other values as given.
-InputLayout resolve_layout(InputLayout requested, Model& model, const Dataset& data);
-
-/// The evaluation batch size chosen for speed (--batch-size auto; docs/performance.md, "Batch
-/// size"): a cache model, no timing, so the choice (and with it the float summation order) is the
-/// same on every run on a machine. A convolutional model fed channels-last gets the largest power
-/// of two in [16, 1024] whose first-layer activations (out-channels × H × W of the first 4-D
-/// parameter, in the model's dtype) fit in a third of the last-level cache; any other model is
-/// bound by matrix products that prefer large batches and gets 1024.
-struct BatchSizeChoice {
-  int64_t size = 1024;
-  std::string reason;  ///< how it was chosen, recorded in outputs
-};
-BatchSizeChoice choose_batch_size(Model& model, const Dataset& data, InputLayout layout);
 
 /// Loss and accuracy over the whole data set.
 struct Evaluation {
@@ -97,6 +72,8 @@ class Objective {
   /// The gradient of batch i's share of L_S (Σ_{i∈B} ℓᵢ/|S|) with its graph kept (create_graph),
   /// the first half of an HVP; an entry is undefined where the loss does not depend on the
   /// parameter. Cost: one forward + backward over the batch; memory: its activations and graph.
+  /// With --bn train the graph holds the running statistics, which are restored in place when
+  /// this returns, so it cannot be differentiated again: HvpGraph keeps no graphs in that mode.
   std::vector<at::Tensor> gradient_graph(int64_t batch_index) const;
 
   /// Adds to `total` the product of a gradient graph with `v`: ∇_w⟨g, v⟩, the second half of an
@@ -116,6 +93,7 @@ class Objective {
   template <class Body>
   void for_each_batch(Body&& body) const;
   at::Tensor batch_images(int64_t start, int64_t count) const;
+  std::vector<at::Tensor> graph_in_current_mode(int64_t batch_index) const;
   Model& model_;
   Dataset data_;
   ObjectiveOptions options_;
