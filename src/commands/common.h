@@ -1,8 +1,8 @@
 #pragma once
 /// Options every analysis command shares (--data, --split, --subset, --batch-size, --layout,
-/// --dtype, --device, --threads, --seed, --out, ...), the session they resolve to (runtime configured, model
-/// loaded and moved, data loaded, objective bound, provenance started), and the preamble every
-/// command writes into its output.
+/// --dtype, --device, --threads, --seed, --out, ...), the session they resolve to (runtime
+/// configured, model loaded and moved, data loaded, objective bound, provenance started), and the
+/// preamble every command writes into its output.
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <optional>

@@ -90,7 +90,7 @@ BatchNormMode parse_bn_mode(const std::string& text);  ///< --bn: eval | train
 /// --batch-size: a positive integer, or "auto" (nullopt: chosen by choose_batch_size).
 std::optional<int64_t> parse_batch_size(const std::string& text);
 InputLayout parse_layout(const std::string& text);  ///< --layout: auto | nchw | channels-last
-Split parse_split(const std::string& text);            ///< --split: train | test
+Split parse_split(const std::string& text);         ///< --split: train | test
 /// --data (grammar above); checks no files: load_dataset does. `flag` names where the text came
 /// from (a checkpoint's metadata is reported as such).
 DataSpec parse_data_spec(const std::string& text, const std::string& flag = "--data");

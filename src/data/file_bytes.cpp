@@ -38,8 +38,7 @@ std::vector<uint8_t> read_up_to(const std::string& path, int64_t max_bytes) {
   for (;;) {
     const size_t used = bytes.size();
     const unsigned want =
-        max_bytes < 0 ? kChunk
-                      : static_cast<unsigned>(std::min<int64_t>(kChunk, max_bytes - used));
+        max_bytes < 0 ? kChunk : static_cast<unsigned>(std::min<int64_t>(kChunk, max_bytes - used));
     if (want == 0) break;
     bytes.resize(used + want);
     const int got = gzread(file.get(), bytes.data() + used, want);

@@ -35,10 +35,10 @@ void TraceOptions::validate() const {
                      ": only --method hutch++ has a sketch");
   }
   if (sketch > 0 && 2 * sketch + kMinProbesForSe > max_probes) {
-    throw UsageError("--sketch = " + std::to_string(sketch) + ": needs --probes >= " +
-                     std::to_string(2 * sketch + kMinProbesForSe) +
-                     " (2 HVPs per sketch column and at least " +
-                     std::to_string(kMinProbesForSe) + " probes)");
+    throw UsageError("--sketch = " + std::to_string(sketch) +
+                     ": needs --probes >= " + std::to_string(2 * sketch + kMinProbesForSe) +
+                     " (2 HVPs per sketch column and at least " + std::to_string(kMinProbesForSe) +
+                     " probes)");
   }
 }
 
@@ -59,9 +59,9 @@ std::string TraceResult::brief_report() const {
   char text[320];
   if (method == TraceMethod::kHutchinson) {
     std::snprintf(text, sizeof text,
-                  "hutchinson trace %.8g ± %.3g (SE) from %zu probes (%s), %lld HVPs, %.2f s", trace,
-                  standard_error, probes.size(), stop_reason.c_str(), static_cast<long long>(hvps),
-                  seconds);
+                  "hutchinson trace %.8g ± %.3g (SE) from %zu probes (%s), %lld HVPs, %.2f s",
+                  trace, standard_error, probes.size(), stop_reason.c_str(),
+                  static_cast<long long>(hvps), seconds);
   } else {
     std::snprintf(text, sizeof text,
                   "hutch++ trace %.8g ± %.3g (SE): sketch rank %lld (tr %.6g, %lld HVPs) + %zu "

@@ -47,7 +47,8 @@ void expect_layouts_agree(Model& model, const Dataset& data, at::ScalarType dtyp
   EXPECT_LE(relative(gb.gradient, ga.gradient), tol);
   at::Generator generator = at::detail::createCPUGenerator(3);
   ParamList v;
-  for (const at::Tensor& p : model.parameters()) v.push_back(at::randn(p.sizes(), generator, dtype));
+  for (const at::Tensor& p : model.parameters())
+    v.push_back(at::randn(p.sizes(), generator, dtype));
   EXPECT_LE(relative(b.hvp(v), a.hvp(v)), tol);
 }
 

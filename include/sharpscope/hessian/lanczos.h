@@ -23,8 +23,8 @@ namespace sharpscope {
 /// end, both ends count twice): the memory bound, B·d doubles. The solve stops as soon as it
 /// converges, usually well before the basis is full.
 inline Eigen::Index lanczos_subspace_size(int wanted, Eigen::Index d) {
-  return std::min<Eigen::Index>(std::max<Eigen::Index>(2 * static_cast<Eigen::Index>(wanted) + 1, 20),
-                                d);
+  return std::min<Eigen::Index>(
+      std::max<Eigen::Index>(2 * static_cast<Eigen::Index>(wanted) + 1, 20), d);
 }
 
 /// Ritz vectors a thick restart keeps for w wanted pairs in a basis of B: the wanted ones and

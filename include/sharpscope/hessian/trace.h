@@ -168,8 +168,7 @@ TraceResult estimate_trace(const Op& op, const TraceOptions& options) {
         auto se = [](const RunningMoments& m) {
           return std::isfinite(m.standard_error()) ? m.standard_error() : 0.0;
         };
-        const double decrease = previous_f.mean() - f.mean() -
-                                std::hypot(se(previous_f), se(f));
+        const double decrease = previous_f.mean() - f.mean() - std::hypot(se(previous_f), se(f));
         const double saved = 2.0 * decrease / (epsilon * epsilon);
         if (!(saved > 2.0 * b)) break;  // these b products are not reused as probes (see docs)
       }
