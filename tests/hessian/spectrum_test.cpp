@@ -6,6 +6,8 @@
 #include <Spectra/MatOp/DenseSymMatProd.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "commands/parse.h"
 #include "sharpscope/core/error.h"
 #include "support/matrices.h"
@@ -181,6 +183,9 @@ TEST(HessianLanczos, StopsAsSoonAsTheTopPairConverges) {
     // fixed basis of 20…
     EXPECT_LE(lanczos.hvps, power.hvps) << seed;
     EXPECT_LT(lanczos.hvps, 20) << seed;
+    std::printf("[   INFO   ] top-1 seed %d: Lanczos %lld HVPs, power %lld iterations\n",
+                static_cast<int>(seed), static_cast<long long>(lanczos.hvps),
+                static_cast<long long>(power.pairs[0].hvps));
     lanczos_total += lanczos.hvps;
     power_total += power.pairs[0].hvps;  // PyHessian's own count: iterations only
     // …while its accepted residual makes it far more accurate: power iteration's relative change
@@ -203,6 +208,8 @@ TEST(HessianLanczos, TopKInAtMostHalfThePowerIterationHvps) {
   const SpectrumResult power = compute_spectrum(op, o);
   ASSERT_EQ(lanczos.info, Spectra::CompInfo::Successful);
   EXPECT_LE(2 * lanczos.hvps, power.hvps);
+  std::printf("[   INFO   ] top-5: Lanczos %lld HVPs, power %lld\n",
+              static_cast<long long>(lanczos.hvps), static_cast<long long>(power.hvps));
   const double expected[] = {10.0, 6.0, 4.0, 3.2, 3.0};
   for (int j = 0; j < 5; ++j) {
     EXPECT_NEAR(lanczos.pairs[j].value, expected[j], 1e-4 * expected[j]) << j;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "commands/parse.h"
 #include "sharpscope/core/error.h"
@@ -133,6 +134,10 @@ TEST(HessianTrace, HutchPlusPlusReachesOnePercentInAtMostHalfTheHvps) {
     ASSERT_EQ(plain.stop_reason, "rel-se");
     ASSERT_EQ(plus.stop_reason, "rel-se");
     EXPECT_LE(2 * plus.hvps, plain.hvps) << seed;
+    // The counts, for docs/hessian.md (deterministic for a seed).
+    std::printf("[   INFO   ] seed %d: Hutchinson %lld HVPs, Hutch++ %lld (sketch rank %lld)\n",
+                static_cast<int>(seed), static_cast<long long>(plain.hvps),
+                static_cast<long long>(plus.hvps), static_cast<long long>(plus.sketch_rank));
     EXPECT_GT(plus.sketch_rank, 0);
     // Both within 4 standard errors of the truth.
     EXPECT_LE(std::abs(plus.trace - spectrum.sum()), 4.0 * plus.standard_error) << seed;
