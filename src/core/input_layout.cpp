@@ -20,7 +20,8 @@ std::string to_string(InputLayout layout) {
 }
 
 // kAuto: channels-last where LibTorch has faster kernels for it, i.e. convolutions on a CPU
-// (docs/performance.md, "Channels-last and --batch-size auto"); a model without 4-D parameters gains nothing from it.
+// (docs/performance.md, "Channels-last and --batch-size auto"); a model without 4-D parameters
+// gains nothing from it.
 InputLayout resolve_layout(InputLayout requested, Model& model, const Dataset& data) {
   if (requested != InputLayout::kAuto) return requested;
   if (!model.device().is_cpu() || data.images.dim() != 4) return InputLayout::kContiguous;

@@ -25,12 +25,13 @@ std::string to_string(InputLayout layout);  ///< "auto" | "nchw" | "channels-las
 /// and a model with 4-D parameters (convolutions), kContiguous otherwise; other values as given.
 InputLayout resolve_layout(InputLayout requested, Model& model, const Dataset& data);
 
-/// The evaluation batch size chosen for speed (--batch-size auto; docs/performance.md, "Channels-last
-/// and --batch-size auto"): a cache model, no timing, so the choice (and with it the float summation order) is the
-/// same on every run on a machine. A convolutional model fed channels-last gets the largest power
-/// of two in [16, 1024] whose first-layer activations (out-channels × H × W of the first 4-D
-/// parameter, in the model's dtype) fit in a third of the last-level cache; any other model is
-/// bound by matrix products that prefer large batches and gets 1024.
+/// The evaluation batch size chosen for speed (--batch-size auto; docs/performance.md,
+/// "Channels-last and --batch-size auto"): a cache model, no timing, so the choice (and with it the
+/// float summation order) is the same on every run on a machine. A convolutional model fed
+/// channels-last gets the largest power of two in [16, 1024] whose first-layer activations
+/// (out-channels × H × W of the first 4-D parameter, in the model's dtype) fit in a third of the
+/// last-level cache; any other model is bound by matrix products that prefer large batches and gets
+/// 1024.
 struct BatchSizeChoice {
   int64_t size = 1024;
   std::string reason;  ///< how it was chosen, recorded in outputs
