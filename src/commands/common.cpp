@@ -53,7 +53,14 @@ void add_common_options(CLI::App& command, CommonOptions& o, int64_t default_sub
   command.add_option("--subset-seed", o.subset_seed, "Draw the subset at random with this seed");
   command
       .add_option("--batch-size", o.batch_size,
-                  "Evaluation batch size: changes speed and memory, never the result")
+                  "Evaluation batch size, or auto (a cache model: small batches for convolutions, "
+                  "1024 otherwise): changes speed and memory, never the result beyond float "
+                  "rounding")
+      ->capture_default_str();
+  command
+      .add_option("--layout", o.layout,
+                  "Input memory layout: auto (channels-last for convolutions on a CPU) | nchw | "
+                  "channels-last: changes speed, never the result beyond float rounding")
       ->capture_default_str();
   command.add_option("--label-smoothing", o.label_smoothing, "Cross-entropy label smoothing")
       ->capture_default_str();
@@ -76,10 +83,10 @@ Session open_session(const std::string& model_path, const CommonOptions& o, int6
   choose_parallel_mode(points);
   if (o.subset < 0) throw UsageError("--subset = " + std::to_string(o.subset) + ": must be >= 0");
   ObjectiveOptions objective_options;
-  objective_options.batch_size = o.batch_size;
+  const std::optional<int64_t> batch_size = parse_batch_size(o.batch_size);
   objective_options.label_smoothing = o.label_smoothing;
   objective_options.bn = parse_bn_mode(o.bn);
-  objective_options.validate();
+  objective_options.layout = parse_layout(o.layout);
   const Split split = parse_split(o.split);
 
   Runtime runtime =
@@ -103,6 +110,11 @@ Session open_session(const std::string& model_path, const CommonOptions& o, int6
   Dataset data = load_dataset(spec, split, subset);
 
   Session session{runtime, std::move(model), std::move(data), nullptr, Provenance(), spec};
+  const BatchSizeChoice choice =
+      batch_size ? BatchSizeChoice{*batch_size, "given"}
+                 : choose_batch_size(session.model, session.data, objective_options.layout);
+  objective_options.batch_size = choice.size;
+  objective_options.validate();
   session.objective = std::make_unique<Objective>(session.model, session.data, objective_options);
 
   Provenance& p = session.provenance;
@@ -116,7 +128,9 @@ Session open_session(const std::string& model_path, const CommonOptions& o, int6
   p.set("split", to_string(split));
   p.set("subset", subset.describe());
   p.set("examples", std::to_string(session.data.size()));
-  p.set("batch_size", std::to_string(o.batch_size));
+  p.set("batch_size", std::to_string(choice.size));
+  p.set("batch_size_choice", choice.reason);
+  p.set("layout", to_string(session.objective->layout()));
   p.set("label_smoothing", std::to_string(o.label_smoothing));
   p.set("bn_mode", o.bn);
   p.set("seed", std::to_string(runtime.seed));

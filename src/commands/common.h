@@ -1,8 +1,8 @@
 #pragma once
-/// Options every analysis command shares (--data, --split, --subset, --batch-size, --dtype,
-/// --device, --threads, --seed, --out, ...), the session they resolve to (runtime configured, model
-/// loaded and moved, data loaded, objective bound, provenance started), and the preamble every
-/// command writes into its output.
+/// Options every analysis command shares (--data, --split, --subset, --batch-size, --layout,
+/// --dtype, --device, --threads, --seed, --out, ...), the session they resolve to (runtime
+/// configured, model loaded and moved, data loaded, objective bound, provenance started), and the
+/// preamble every command writes into its output.
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <optional>
@@ -40,7 +40,8 @@ struct CommonOptions {
   std::string split = "train";
   int64_t subset = 2048;  ///< 0 = the whole split
   std::optional<uint64_t> subset_seed;
-  int64_t batch_size = 1024;
+  std::string batch_size = "auto";  ///< a positive integer or auto (choose_batch_size)
+  std::string layout = "auto";      ///< auto | nchw | channels-last
   double label_smoothing = 0.0;
   std::string bn = "eval";
   std::string dtype = "float32";

@@ -85,14 +85,17 @@ void register_hessian_spectrum(CLI::App& hessian) {
   add_hessian_flags(*cmd, f->hessian);
   cmd->add_option("--top", f->top, "Eigenvalues per end")->capture_default_str();
   cmd->add_option("--method", f->method,
-                  "lanczos (implicitly restarted, Spectra) | power (PyHessian: power iteration "
-                  "with deflation; finds the largest magnitudes)")
+                  "lanczos (full reorthogonalization, stops as soon as the pairs meet --tol; "
+                  "thick restarts) | power (PyHessian: power iteration with deflation; finds the "
+                  "largest magnitudes)")
       ->capture_default_str();
   cmd->add_option("--which", f->which, "largest | smallest | both")->capture_default_str();
   cmd->add_option("--tol", f->tol,
-                  "Lanczos: relative residual bound; power: PyHessian's relative change of λ")
+                  "Lanczos: relative residual bound ‖Hv − λv‖ ≤ tol·|λ|, checked after every HVP; "
+                  "power: PyHessian's relative change of λ")
       ->capture_default_str();
-  cmd->add_option("--max-iter", f->max_iter, "Lanczos restarts / power iterations per eigenvalue")
+  cmd->add_option("--max-iter", f->max_iter,
+                  "Lanczos thick restarts of its basis / power iterations per eigenvalue")
       ->capture_default_str();
   cmd->add_flag("--save-vectors", f->save_vectors,
                 "Save eigenvectors as directions/eigK (usable as landscape directions eigK)");

@@ -16,6 +16,7 @@
 #include "sharpscope/hessian/density.h"
 #include "sharpscope/hessian/hvp_operator.h"
 #include "sharpscope/hessian/spectrum_result.h"
+#include "sharpscope/hessian/trace.h"
 #include "sharpscope/landscape/directions.h"
 #include "sharpscope/landscape/perturbation.h"
 #include "sharpscope/landscape/sharpness.h"
@@ -333,6 +334,29 @@ SpectrumEnd parse_spectrum_end(const std::string& text) {
                                       {{{"largest", SpectrumEnd::kLargest},
                                         {"smallest", SpectrumEnd::kSmallest},
                                         {"both", SpectrumEnd::kBoth}}});
+}
+
+std::optional<int64_t> parse_batch_size(const std::string& text) {
+  if (text == "auto") return std::nullopt;
+  long long value = 0;
+  if (!parse_long(text, value)) {
+    throw UsageError("--batch-size = '" + text + "': expected a positive integer or auto");
+  }
+  if (value <= 0) throw UsageError("--batch-size = " + text + ": must be > 0");
+  return static_cast<int64_t>(value);
+}
+
+InputLayout parse_layout(const std::string& text) {
+  return parse_choice<InputLayout, 3>(text, "--layout",
+                                      {{{"auto", InputLayout::kAuto},
+                                        {"nchw", InputLayout::kContiguous},
+                                        {"channels-last", InputLayout::kChannelsLast}}});
+}
+
+TraceMethod parse_trace_method(const std::string& text) {
+  return parse_choice<TraceMethod, 2>(
+      text, "--method",
+      {{{"hutchinson", TraceMethod::kHutchinson}, {"hutch++", TraceMethod::kHutchPlusPlus}}});
 }
 
 ProbeKind parse_probe_kind(const std::string& text) {

@@ -16,6 +16,7 @@
 #include <c10/core/ScalarType.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ enum class BatchNormMode;
 enum class DistBackend;
 enum class EigenMethod;
 enum class HvpMode;
+enum class InputLayout;
 enum class LrScheduleKind;
 enum class ParallelMode;
 enum class ProbeKind;
@@ -37,6 +39,7 @@ enum class SamSync;
 enum class Schedule;
 enum class Scope;
 enum class SpectrumEnd;
+enum class TraceMethod;
 enum class Split;
 enum class ValleyKind;
 struct DataSpec;
@@ -87,7 +90,10 @@ c10::ScalarType parse_dtype(const std::string& text);
 /// "cpu" | "cuda" | "cuda:N" (the syntax only; configure_runtime checks the device exists).
 c10::Device parse_device(const std::string& text);
 BatchNormMode parse_bn_mode(const std::string& text);  ///< --bn: eval | train
-Split parse_split(const std::string& text);            ///< --split: train | test
+/// --batch-size: a positive integer, or "auto" (nullopt: chosen by choose_batch_size).
+std::optional<int64_t> parse_batch_size(const std::string& text);
+InputLayout parse_layout(const std::string& text);  ///< --layout: auto | nchw | channels-last
+Split parse_split(const std::string& text);         ///< --split: train | test
 /// --data (grammar above); checks no files: load_dataset does. `flag` names where the text came
 /// from (a checkpoint's metadata is reported as such).
 DataSpec parse_data_spec(const std::string& text, const std::string& flag = "--data");
@@ -104,6 +110,7 @@ HvpMode parse_hvp_mode(const std::string& text);          ///< --hvp: exact | fi
 EigenMethod parse_eigen_method(const std::string& text);  ///< --method: lanczos | power
 SpectrumEnd parse_spectrum_end(const std::string& text);  ///< --which: largest | smallest | both
 ProbeKind parse_probe_kind(const std::string& text);      ///< --probe: rademacher | gaussian
+TraceMethod parse_trace_method(const std::string& text);  ///< --method: hutchinson | hutch++
 
 // ---- Training
 // ------------------------------------------------------------------------------------

@@ -66,14 +66,14 @@ Objective::Objective(Model& model, const Dataset& data, ObjectiveOptions options
 
 Objective::Objective(Model& model, Dataset data, ObjectiveOptions options, bool checked)
     : model_(model), data_(std::move(data)), options_(options) {
+  layout_ = resolve_layout(options_.layout, model_, data_);
   if (checked) return;
   options_.validate();
   if (data_.size() == 0) throw UsageError("--subset: the data subset is empty");
   // One tiny forward pass turns shape mismatches into a clear message instead of a LibTorch
   // stack trace deep inside the first analysis.
   const std::string who = model_.source().empty() ? model_.arch() : model_.source();
-  const at::Tensor probe = data_.images.narrow(0, 0, std::min<int64_t>(2, data_.size()))
-                               .to(model_.device(), model_.dtype());
+  const at::Tensor probe = batch_images(0, std::min<int64_t>(2, data_.size()));
   at::Tensor logits;
   {
     torch::NoGradGuard no_grad;
@@ -107,6 +107,23 @@ Objective Objective::batch(int64_t index) const {
   return restricted(start, std::min(options_.batch_size, data_.size() - start));
 }
 
+at::Tensor Objective::batch_images(int64_t start, int64_t count) const {
+  const at::Tensor x = data_.images.narrow(0, start, count).to(model_.device(), model_.dtype());
+  return layout_ == InputLayout::kChannelsLast && x.dim() == 4
+             ? x.contiguous(at::MemoryFormat::ChannelsLast)
+             : x;
+}
+
+int64_t Objective::num_local_batches() const {
+  const Communicator& ranks = data_communicator();
+  const Shard shard = shard_of(data_.size(), ranks.rank(), ranks.size());
+  return (shard.count + options_.batch_size - 1) / options_.batch_size;
+}
+
+void Objective::sum_over_ranks(ParamList& total) const {
+  all_reduce_sum(data_communicator(), total);
+}
+
 // Each rank of a data-parallel run walks its contiguous share of the examples (docs/math.md §16);
 // with one rank that is all of them, in the batches it always took.
 template <class Body>
@@ -115,7 +132,7 @@ void Objective::for_each_batch(Communicator& ranks, Body&& body) const {
   const int64_t end = shard.start + shard.count;
   for (int64_t start = shard.start; start < end; start += options_.batch_size) {
     const int64_t count = std::min(options_.batch_size, end - start);
-    const at::Tensor x = data_.images.narrow(0, start, count).to(model_.device(), model_.dtype());
+    const at::Tensor x = batch_images(start, count);
     const at::Tensor y = data_.labels.narrow(0, start, count).to(model_.device());
     body(x, y);
   }
@@ -190,27 +207,51 @@ LossGradient Objective::gradient() const {
   return result;
 }
 
-ParamList Objective::hvp(const ParamList& v) const {
+std::vector<at::Tensor> Objective::gradient_graph(int64_t batch_index) const {
   ModeScope mode(model_, options_.bn);
+  return graph_in_current_mode(batch_index);
+}
+
+std::vector<at::Tensor> Objective::graph_in_current_mode(int64_t batch_index) const {
   ParamList& params = model_.parameters();
-  Communicator& ranks = data_communicator();
-  ParamList result = zeros_like(params);
+  // Batch i of this rank's share (for_each_batch's i-th batch).
+  const Communicator& ranks = data_communicator();
+  const Shard shard = shard_of(data_.size(), ranks.rank(), ranks.size());
+  const int64_t start = shard.start + batch_index * options_.batch_size;
+  const int64_t count = std::min(options_.batch_size, shard.start + shard.count - start);
+  const at::Tensor x = batch_images(start, count);
+  const at::Tensor y = data_.labels.narrow(0, start, count).to(model_.device());
   const double n = static_cast<double>(data_.size());
-  for_each_batch(ranks, [&](const at::Tensor& x, const at::Tensor& y) {
-    // Pearlmutter: H·v = ∇(⟨∇L, v⟩), with the graph of ∇L kept for the second backward.
-    const at::Tensor loss = summed_loss(model_.forward(x), y, options_.label_smoothing) / n;
-    const auto grads = torch::autograd::grad({loss}, params, {}, /*retain_graph=*/true,
-                                             /*create_graph=*/true, /*allow_unused=*/true);
-    at::Tensor inner = torch::zeros({}, loss.options());
-    for (size_t i = 0; i < params.size(); ++i) {
-      if (grads[i].defined() && grads[i].requires_grad()) inner = inner + (grads[i] * v[i]).sum();
+  const at::Tensor loss = summed_loss(model_.forward(x), y, options_.label_smoothing) / n;
+  return torch::autograd::grad({loss}, params, {}, /*retain_graph=*/true, /*create_graph=*/true,
+                               /*allow_unused=*/true);
+}
+
+void Objective::add_graph_product(const std::vector<at::Tensor>& graph, const ParamList& v,
+                                  bool keep, ParamList& total) const {
+  // Pearlmutter: H·v = ∇(⟨∇L, v⟩) = the vector-Jacobian product of the gradient with v.
+  std::vector<at::Tensor> outputs, directions;
+  for (size_t i = 0; i < graph.size(); ++i) {
+    if (graph[i].defined() && graph[i].requires_grad()) {
+      outputs.push_back(graph[i]);
+      directions.push_back(v[i]);
     }
-    // A model that is linear in all its parameters has a zero Hessian and no second-order graph.
-    if (!inner.requires_grad()) return;
-    accumulate(result, torch::autograd::grad({inner}, params, {}, c10::nullopt, false,
-                                             /*allow_unused=*/true));
-  });
-  all_reduce_sum(ranks, result);
+  }
+  // A model that is linear in all its parameters has a zero Hessian and no second-order graph.
+  if (outputs.empty()) return;
+  accumulate(total, torch::autograd::grad(outputs, model_.parameters(), directions, keep,
+                                          /*create_graph=*/false, /*allow_unused=*/true));
+}
+
+ParamList Objective::hvp(const ParamList& v) const {
+  ParamList result = zeros_like(model_.parameters());
+  for (int64_t b = 0; b < num_local_batches(); ++b) {
+    // One scope around both halves: with --bn train, restoring the running statistics (in
+    // place) between them would invalidate the graph the second backward goes through.
+    ModeScope mode(model_, options_.bn);
+    add_graph_product(graph_in_current_mode(b), v, /*keep=*/false, result);
+  }
+  sum_over_ranks(result);
   return result;
 }
 

@@ -21,9 +21,12 @@ CifarFormat cifar10_format();
 /// The CIFAR-100 format with fine labels (2 label bytes, 100 classes).
 CifarFormat cifar100_format();
 
-/// Reads and concatenates the records of `paths` in order. Images come back as uint8
+/// Reads and concatenates the records of `paths` in order: all of them, or with `limit` > 0 only
+/// the first `limit` (later files are then not opened, and a file is read only that far; the
+/// split's size counts the records of whole files by their byte size). Images come back as uint8
 /// [N,3,32,32]. Throws InputError naming the file for a missing file, a size that is zero or
 /// not a multiple of the record size, or a label >= num_classes.
-RawSplit read_cifar(const std::vector<std::string>& paths, const CifarFormat& format);
+RawSplit read_cifar(const std::vector<std::string>& paths, const CifarFormat& format,
+                    int64_t limit = 0);
 
 }  // namespace sharpscope::data_detail

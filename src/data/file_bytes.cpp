@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -27,16 +28,20 @@ std::string gz_error_text(gzFile file) {
 }
 
 // gzread transparently passes non-gzip files through, so one path serves .gz and raw files.
-std::vector<uint8_t> read_all(const std::string& path) {
+// Reads until the end of the file or `max_bytes` (negative: no limit).
+std::vector<uint8_t> read_up_to(const std::string& path, int64_t max_bytes) {
   GzHandle file(gzopen(path.c_str(), "rb"));
   if (!file) throw InputError(path + ": cannot open: " + std::strerror(errno));
   constexpr unsigned kChunk = 1u << 20;
-  gzbuffer(file.get(), kChunk);
+  gzbuffer(file.get(), max_bytes >= 0 && max_bytes < kChunk ? 8192u : kChunk);
   std::vector<uint8_t> bytes;
   for (;;) {
     const size_t used = bytes.size();
-    bytes.resize(used + kChunk);
-    const int got = gzread(file.get(), bytes.data() + used, kChunk);
+    const unsigned want =
+        max_bytes < 0 ? kChunk : static_cast<unsigned>(std::min<int64_t>(kChunk, max_bytes - used));
+    if (want == 0) break;
+    bytes.resize(used + want);
+    const int got = gzread(file.get(), bytes.data() + used, want);
     if (got < 0) throw InputError(path + ": read error: " + gz_error_text(file.get()));
     bytes.resize(used + static_cast<size_t>(got));
     if (got == 0) break;
@@ -46,9 +51,9 @@ std::vector<uint8_t> read_all(const std::string& path) {
 
 }  // namespace
 
-at::Tensor read_file_bytes(const std::string& path) {
+at::Tensor read_file_bytes(const std::string& path, int64_t max_bytes) {
   if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
-  auto bytes = std::make_shared<std::vector<uint8_t>>(read_all(path));
+  auto bytes = std::make_shared<std::vector<uint8_t>>(read_up_to(path, max_bytes));
   // The deleter keeps the buffer alive as long as the tensor, so readers hand out views, not
   // copies.
   return torch::from_blob(

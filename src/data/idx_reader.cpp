@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "data/file_bytes.h"
@@ -39,7 +41,8 @@ std::vector<int64_t> read_header(const std::string& path, const at::Tensor& byte
   return sizes;
 }
 
-// The payload after the header, checked against the size the header promises.
+// The payload after the header, checked against the size the header promises (or, for a prefix
+// read, the size asked for).
 at::Tensor payload(const std::string& path, const at::Tensor& bytes, int64_t header_bytes,
                    int64_t expected, const char* what) {
   const int64_t got = bytes.numel() - header_bytes;
@@ -51,38 +54,65 @@ at::Tensor payload(const std::string& path, const at::Tensor& bytes, int64_t hea
   return bytes.narrow(0, header_bytes, expected);
 }
 
-at::Tensor read_images(const std::string& path) {
-  const at::Tensor bytes = read_file_bytes(path);
-  const auto sizes = read_header(path, bytes, kImagesMagic, 3);
-  const int64_t count = sizes[0], rows = sizes[1], cols = sizes[2];
+// The file's bytes: all of them, or when only the first `limit` of its records are wanted, the
+// header and those records (the header is read first to learn the record size).
+at::Tensor file_prefix(const std::string& path, int64_t header_bytes, uint32_t magic, int dims,
+                       int64_t limit, std::vector<int64_t>* sizes) {
+  if (limit <= 0) {
+    at::Tensor bytes = read_file_bytes(path);
+    *sizes = read_header(path, bytes, magic, dims);
+    return bytes;
+  }
+  *sizes = read_header(path, read_file_bytes(path, header_bytes), magic, dims);
+  int64_t record = 1;
+  for (int d = 1; d < dims; ++d) {
+    // A side the caller will reject (> 4096) is read whole, so the product cannot overflow.
+    if ((*sizes)[d] > 4096) return read_file_bytes(path);
+    record *= (*sizes)[d];
+  }
+  if (limit >= (*sizes)[0]) return read_file_bytes(path);
+  return read_file_bytes(path, header_bytes + limit * record);
+}
+
+// Images of a file: [count, 1, rows, cols] and the header's count.
+std::pair<at::Tensor, int64_t> read_images(const std::string& path, int64_t limit) {
+  std::vector<int64_t> sizes;
+  const at::Tensor bytes = file_prefix(path, 16, kImagesMagic, 3, limit, &sizes);
+  const int64_t total = sizes[0], rows = sizes[1], cols = sizes[2];
   // The bound keeps count * rows * cols (count < 2^32) far from int64 overflow.
   constexpr int64_t kMaxSide = 4096;
   if (rows < 1 || rows > kMaxSide || cols < 1 || cols > kMaxSide) {
     throw InputError(path + ": image size " + std::to_string(rows) + "x" + std::to_string(cols) +
                      ": expected 1 to " + std::to_string(kMaxSide) + " pixels per side");
   }
-  return payload(path, bytes, 16, count * rows * cols, "image data").view({count, 1, rows, cols});
+  const int64_t count = limit > 0 ? std::min(limit, total) : total;
+  return {payload(path, bytes, 16, count * rows * cols, "image data").view({count, 1, rows, cols}),
+          total};
 }
 
-at::Tensor read_labels(const std::string& path, int64_t num_classes) {
-  const at::Tensor bytes = read_file_bytes(path);
-  const int64_t count = read_header(path, bytes, kLabelsMagic, 1)[0];
+std::pair<at::Tensor, int64_t> read_labels(const std::string& path, int64_t num_classes,
+                                           int64_t limit) {
+  std::vector<int64_t> sizes;
+  const at::Tensor bytes = file_prefix(path, 8, kLabelsMagic, 1, limit, &sizes);
+  const int64_t total = sizes[0];
+  const int64_t count = limit > 0 ? std::min(limit, total) : total;
   at::Tensor labels = payload(path, bytes, 8, count, "label data").to(torch::kLong);
   check_label_range(path, labels, num_classes);
-  return labels;
+  return {labels, total};
 }
 
 }  // namespace
 
 RawSplit read_idx(const std::string& images_path, const std::string& labels_path,
-                  int64_t num_classes) {
-  RawSplit split{read_images(images_path), read_labels(labels_path, num_classes)};
-  if (split.images.size(0) != split.labels.size(0)) {
-    throw InputError(labels_path + ": holds " + std::to_string(split.labels.size(0)) +
+                  int64_t num_classes, int64_t limit) {
+  auto [images, image_count] = read_images(images_path, limit);
+  auto [labels, label_count] = read_labels(labels_path, num_classes, limit);
+  if (image_count != label_count) {
+    throw InputError(labels_path + ": holds " + std::to_string(label_count) +
                      " labels: expected one per image of " + images_path + " (" +
-                     std::to_string(split.images.size(0)) + ")");
+                     std::to_string(image_count) + ")");
   }
-  return split;
+  return {images, labels, image_count};
 }
 
 }  // namespace sharpscope::data_detail

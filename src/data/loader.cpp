@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -29,12 +30,12 @@ struct Source {
   Normalization normalization;
 };
 
-RawSplit read_idx_split(const std::string& directory, Split split) {
+RawSplit read_idx_split(const std::string& directory, Split split, int64_t limit) {
   const std::string prefix = split == Split::kTrain ? "train" : "t10k";
   // Resolved in sequence so a directory missing both files reports the images file.
   const std::string images = data_detail::find_gz_or_raw(directory, prefix + "-images-idx3-ubyte");
   const std::string labels = data_detail::find_gz_or_raw(directory, prefix + "-labels-idx1-ubyte");
-  return data_detail::read_idx(images, labels, 10);
+  return data_detail::read_idx(images, labels, 10, limit);
 }
 
 std::vector<std::string> cifar_paths(const DataSpec& spec, Split split) {
@@ -54,20 +55,24 @@ std::vector<std::string> cifar_paths(const DataSpec& spec, Split split) {
   return paths;
 }
 
-Source read_source(const DataSpec& spec, Split split) {
+// `limit` > 0: only the first `limit` examples are needed (a first-n subset), so only those are
+// read and inflated; a seeded subset needs the whole split (limit 0).
+Source read_source(const DataSpec& spec, Split split, int64_t limit) {
   switch (spec.kind) {
     case DataKind::kFashionMnist:
-      return {read_idx_split(spec.directory, split), 10, {{0.2860}, {0.3530}}};
+      return {read_idx_split(spec.directory, split, limit), 10, {{0.2860}, {0.3530}}};
     case DataKind::kMnist:
-      return {read_idx_split(spec.directory, split), 10, {{0.1307}, {0.3081}}};
+      return {read_idx_split(spec.directory, split, limit), 10, {{0.1307}, {0.3081}}};
     case DataKind::kCifar10:
-      return {data_detail::read_cifar(cifar_paths(spec, split), data_detail::cifar10_format()),
-              10,
-              {{0.4914, 0.4822, 0.4465}, {0.2470, 0.2435, 0.2616}}};
+      return {
+          data_detail::read_cifar(cifar_paths(spec, split), data_detail::cifar10_format(), limit),
+          10,
+          {{0.4914, 0.4822, 0.4465}, {0.2470, 0.2435, 0.2616}}};
     case DataKind::kCifar100:
-      return {data_detail::read_cifar(cifar_paths(spec, split), data_detail::cifar100_format()),
-              100,
-              {{0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}}};
+      return {
+          data_detail::read_cifar(cifar_paths(spec, split), data_detail::cifar100_format(), limit),
+          100,
+          {{0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}}};
     case DataKind::kSynthetic:
       break;
   }
@@ -138,9 +143,9 @@ Dataset load_dataset(const DataSpec& spec, Split split, const Subset& subset) {
     data.labels = rows.apply(data.labels);
     return data;
   }
-  const Source source = read_source(spec, split);
-  const RowSelection rows =
-      select_rows(subset, source.raw.labels.size(0), split_description(spec, split));
+  const int64_t limit = subset.seed ? 0 : std::max<int64_t>(subset.count, 0);
+  const Source source = read_source(spec, split, limit);
+  const RowSelection rows = select_rows(subset, source.raw.total, split_description(spec, split));
   Dataset data;
   data.images = normalize(rows.apply(source.raw.images), source.normalization);
   data.labels = rows.apply(source.raw.labels).contiguous();

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "sharpscope/core/error.h"
+#include "sharpscope/core/hvp_graph.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/objective.h"
 #include "sharpscope/core/params.h"
@@ -109,8 +110,13 @@ ParamList HvpOperator::finite_difference_product(const ParamList& v) const {
 }
 
 ParamList HvpOperator::product(const ParamList& v) const {
-  return options_.mode == HvpMode::kExact ? objective_.hvp(v) : finite_difference_product(v);
+  if (options_.mode == HvpMode::kFiniteDifference) return finite_difference_product(v);
+  if (!options_.keep_graph) return objective_.hvp(v);
+  if (!graph_) graph_ = std::make_shared<HvpGraph>(objective_, options_.graph_memory);
+  return graph_->product(v);
 }
+
+void HvpOperator::release_graph() const { graph_.reset(); }
 
 void HvpOperator::perform_op(const double* x, double* y) const {
   ++hvps_;

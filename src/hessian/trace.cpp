@@ -8,6 +8,10 @@
 
 namespace sharpscope {
 
+std::string to_string(TraceMethod method) {
+  return method == TraceMethod::kHutchinson ? "hutchinson" : "hutch++";
+}
+
 void TraceOptions::validate() const {
   if (max_probes < 1) {
     throw UsageError("--probes = " + std::to_string(max_probes) + ": must be >= 1");
@@ -21,6 +25,20 @@ void TraceOptions::validate() const {
     std::ostringstream text;
     text << "--rel-se = " << rel_se << ": must be >= 0 (0 = off)";
     throw UsageError(text.str());
+  }
+  if (sketch < 0 || sketch > kMaxSketch) {
+    throw UsageError("--sketch = " + std::to_string(sketch) + ": must be in [0, " +
+                     std::to_string(kMaxSketch) + "] (0 = chosen as the estimate goes)");
+  }
+  if (sketch > 0 && method != TraceMethod::kHutchPlusPlus) {
+    throw UsageError("--sketch = " + std::to_string(sketch) +
+                     ": only --method hutch++ has a sketch");
+  }
+  if (sketch > 0 && 2 * sketch + kMinProbesForSe > max_probes) {
+    throw UsageError("--sketch = " + std::to_string(sketch) +
+                     ": needs --probes >= " + std::to_string(2 * sketch + kMinProbesForSe) +
+                     " (2 HVPs per sketch column and at least " + std::to_string(kMinProbesForSe) +
+                     " probes)");
   }
 }
 
@@ -38,10 +56,20 @@ double RunningMoments::standard_error() const {
 }
 
 std::string TraceResult::brief_report() const {
-  char text[256];
-  std::snprintf(text, sizeof text, "trace %.8g ± %.3g (SE) from %zu probes (%s), %lld HVPs, %.2f s",
-                trace, standard_error, probes.size(), stop_reason.c_str(),
-                static_cast<long long>(hvps), seconds);
+  char text[320];
+  if (method == TraceMethod::kHutchinson) {
+    std::snprintf(text, sizeof text,
+                  "hutchinson trace %.8g ± %.3g (SE) from %zu probes (%s), %lld HVPs, %.2f s",
+                  trace, standard_error, probes.size(), stop_reason.c_str(),
+                  static_cast<long long>(hvps), seconds);
+  } else {
+    std::snprintf(text, sizeof text,
+                  "hutch++ trace %.8g ± %.3g (SE): sketch rank %lld (tr %.6g, %lld HVPs) + %zu "
+                  "probes (%s), %lld HVPs, %.2f s",
+                  trace, standard_error, static_cast<long long>(sketch_rank), sketch_trace,
+                  static_cast<long long>(sketch_hvps), probes.size(), stop_reason.c_str(),
+                  static_cast<long long>(hvps), seconds);
+  }
   return text;
 }
 

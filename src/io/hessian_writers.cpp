@@ -28,11 +28,13 @@ void write_spectrum(H5Writer& w, const SpectrumResult& r) {
   w.write("eigenvalues", values, shape, {}, "",
           "Hessian eigenvalues: largest end descending, then smallest end ascending");
   w.write("residuals", residuals, shape, {}, "",
-          "measured ||Hv - lambda v|| for each unit eigenvector");
+          "||Hv - lambda v|| for each unit eigenvector: from the products the Lanczos solve made "
+          "(no extra HVP; a restart adds a bound on what it discarded) or measured with one extra "
+          "HVP (power)");
   w.write("seconds", seconds, shape, {}, "s",
           "time to find each pair (Lanczos: the whole solve of its end)");
   w.write_int("iterations", iterations, shape,
-              "Lanczos restarts or power iterations for each pair");
+              "Lanczos restarts of the solve or power iterations of each pair");
   w.write_int("hvps", hvps, shape, "HVPs spent on each pair (Lanczos: the whole solve of its end)");
   w.write_int("converged", converged, shape, "1 when the pair met the tolerance");
   w.write_strings("ends", ends);
@@ -49,11 +51,19 @@ void write_eigenvector(H5Writer& w, int index, const std::vector<std::string>& n
 }
 
 void write_trace(H5Writer& w, const TraceResult& r) {
-  w.write("trace", {r.trace}, "", "Hutchinson estimate of tr(H): mean of the probe values");
-  w.write("standard_error", {r.standard_error}, "", "sample standard deviation / sqrt(probes)");
-  w.write("probes", r.probes, "", "z^T H z for each Rademacher probe z, in order");
-  w.write("running_mean", r.running_mean, "", "mean of the first i+1 probes");
-  w.write("running_se", r.running_se, "", "standard error of the first i+1 probes (NaN at i = 0)");
+  w.write("trace", {r.trace}, "",
+          "estimate of tr(H): tr(Q^T H Q) of the sketch (0 for Hutchinson) + mean of the probes");
+  w.write("standard_error", {r.standard_error}, "",
+          "sample standard deviation of the probes / sqrt(probes), given the sketch");
+  w.write("probes", r.probes, "",
+          "z^T H z for each probe in order: z Rademacher (Hutchinson) or P g, g Rademacher, P the "
+          "projector off the sketch (Hutch++)");
+  w.write("running_mean", r.running_mean, "", "the estimate after the first i+1 probes");
+  w.write("running_se", r.running_se, "", "standard error after the first i+1 probes (NaN at 0)");
+  w.attribute("/", "method", to_string(r.method));
+  w.attribute("/", "sketch_rank", r.sketch_rank);
+  w.attribute("/", "sketch_trace", r.sketch_trace);
+  w.attribute("/", "sketch_hvps", r.sketch_hvps);
   w.attribute("/", "stop_reason", r.stop_reason);
   w.attribute("/", "total_hvps", r.hvps);
   w.attribute("/", "total_seconds", r.seconds);

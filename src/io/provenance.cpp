@@ -57,10 +57,23 @@ void Provenance::set(const std::string& key, const std::string& value) { values_
 
 void Provenance::set_model(const std::string& path) {
   values_["model"] = path;
-  values_["model_sha256"] = sha256_file(path);
+  values_.erase("model_sha256");
+  unhashed_model_ = path;
+}
+
+void Provenance::hash_model() const {
+  if (unhashed_model_.empty()) return;
+  values_["model_sha256"] = sha256_file(unhashed_model_);
+  unhashed_model_.clear();
+}
+
+const Metadata& Provenance::values() const {
+  hash_model();
+  return values_;
 }
 
 Metadata Provenance::finish() const {
+  hash_model();
   Metadata all = values_;
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
   char duration[32];

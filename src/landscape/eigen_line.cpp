@@ -12,6 +12,7 @@ EigenLine eigen_line(const Objective& objective, const SpectrumOptions& spectrum
                      const HvpOperatorOptions& hvp, const std::vector<double>& t) {
   const HvpOperator op(objective, hvp);
   const SpectrumResult result = compute_spectrum(op, spectrum);
+  op.release_graph();  // the weights move below; the graphs' memory is not needed for the line
   EigenLine line;
   line.t = t;
   line.hvps = op.hvp_count();

@@ -51,7 +51,8 @@ TEST_F(Rerun, GridRerunsFromItsFileAndFromItsConfig) {
   EXPECT_EQ(grid.attribute("/", "command_path"), "landscape interp");
   EXPECT_EQ(grid.attribute("/", "option.dirs"), "v1,rand:2");
   EXPECT_EQ(grid.attribute("/", "option.subset"), "0");
-  EXPECT_EQ(grid.attribute("/", "option.batch_size"), "1024");  // a default, recorded too
+  EXPECT_EQ(grid.attribute("/", "option.batch_size"), "auto");  // a default, recorded too
+  EXPECT_EQ(grid.attribute("/", "batch_size"), "1024");         // what auto chose for an MLP
   EXPECT_NE(grid.attribute("/", "config").find("[landscape.interp]"), std::string::npos);
 
   const std::string again = scratch_.file("again.h5");

@@ -153,6 +153,33 @@ TEST(DataIdx, ZeroImageSideIsRejected) {
   EXPECT_NE(message.find(files.images + ": image size 0x5"), std::string::npos) << message;
 }
 
+TEST(DataIdx, FirstNSubsetReadsOnlyThoseRecords) {
+  const IdxFiles files;
+  // Damage everything after the first two records of both files: a first-2 subset never reads
+  // it, the whole split does and says so.
+  Bytes pixels = known_pixels();
+  pixels.resize(2 * kRows * kCols + 3);
+  testing::write_gz(files.images, testing::idx_images(kCount, kRows, kCols, pixels));
+  testing::write_gz(files.labels, testing::idx_labels({7, 0, 200}));
+  const DataSpec spec = parse_data_spec("mnist:" + files.dir.str());
+  const Dataset first = load_dataset(spec, Split::kTrain, {2, std::nullopt});
+  ASSERT_EQ(first.size(), 2);
+  EXPECT_EQ(first.labels[1].item<int64_t>(), 0);
+  const double expected = (pixel_byte(1, 1, 4) / 255.0 - 0.1307) / 0.3081;
+  EXPECT_NEAR(first.images[1][0][1][4].item<double>(), expected, kPixelTolerance);
+  EXPECT_EQ(input_error([&] {
+              load_dataset(spec, Split::kTrain, {3, std::nullopt});
+            }),
+            files.images + ": truncated: expected 30 bytes of image data, got 23");
+  // A seeded subset draws from the whole split, so it reads it all.
+  EXPECT_FALSE(input_error([&] { load_dataset(spec, Split::kTrain, {2, 1u}); }).empty());
+  // The split's size still comes from the header: a subset beyond it is a usage error.
+  const IdxFiles intact;
+  EXPECT_THROW(
+      load_dataset(parse_data_spec("mnist:" + intact.dir.str()), Split::kTrain, {4, std::nullopt}),
+      UsageError);
+}
+
 TEST(DataIdx, MissingFileNamesThePath) {
   ScratchDir empty;
   const std::string message =

@@ -55,6 +55,37 @@ TEST(HessianOperator, AppliesTheAssembledHessianAndCountsHvps) {
   EXPECT_EQ((op.from_params(op.to_params(v)) - v).norm(), 0.0);
 }
 
+TEST(HessianOperator, KeptGraphsGiveTheSameProductsAndFollowTheWeights) {
+  DenseProblem p;
+  const Objective objective(p.model, p.data, {16});  // 50 examples: 4 batches, the last partial
+  HvpOperatorOptions keep, fresh;
+  fresh.keep_graph = false;
+  const HvpOperator kept(objective, keep), recomputed(objective, fresh);
+  std::mt19937_64 rng(2);
+  for (int i = 0; i < 3; ++i) {
+    const Eigen::VectorXd v = gaussian_vector(43, rng);
+    // The same operations on the same tensors, graph kept or not: bit for bit.
+    EXPECT_EQ((kept.apply(v) - recomputed.apply(v)).norm(), 0.0) << i;
+  }
+  // Moving the weights invalidates the graphs: the product is the Hessian at the new point.
+  const Eigen::VectorXd v = gaussian_vector(43, rng);
+  const Eigen::VectorXd before = kept.apply(v);
+  {
+    torch::NoGradGuard no_grad;
+    p.model.parameters()[0].add_(0.3);
+  }
+  const Eigen::VectorXd after = kept.apply(v);
+  const Eigen::MatrixXd moved = to_eigen(testing::dense_hessian(p.model, p.data));
+  EXPECT_LE((after - moved * v).norm(), kFloat64Exact * (moved * v).norm());
+  EXPECT_GT((after - before).norm(), 1e-6 * before.norm());
+  // A budget below the process's size falls back to recomputing, with the same numbers.
+  HvpOperatorOptions tight;
+  tight.graph_memory = 1;
+  const HvpOperator fallback(objective, tight);
+  EXPECT_EQ((fallback.apply(v) - after).norm(), 0.0);
+  p.set(p.w0);
+}
+
 TEST(HessianOperator, LanczosTopAndBottomMatchDenseEigensolver) {
   DenseProblem p;
   const Objective objective(p.model, p.data, {16});
@@ -122,7 +153,7 @@ TEST(HessianOperator, TraceWithinFourStandardErrorsOfExactTrace) {
   TraceOptions o;
   o.tol = 0.0;
   o.max_probes = 200;
-  const TraceResult r = hutchinson_trace(op, o);
+  const TraceResult r = estimate_trace(op, o);
   EXPECT_LE(std::abs(r.trace - p.hessian.trace()), 4.0 * r.standard_error);
   EXPECT_EQ(op.hvp_count(), 200);
 }

@@ -24,7 +24,7 @@ TEST(HessianWriters, SpectrumTraceAndDensityReadBack) {
   so.k = 2;
   so.which = SpectrumEnd::kBoth;
   const SpectrumResult spectrum = compute_spectrum(op, so);
-  const TraceResult trace = hutchinson_trace(op, TraceOptions{});
+  const TraceResult trace = estimate_trace(op, TraceOptions{});
   DensityOptions dso;
   dso.runs = 2;
   dso.lanczos_steps = 5;

@@ -17,6 +17,7 @@
 #include <limits>
 
 #include "sharpscope/core/dataset.h"
+#include "sharpscope/core/input_layout.h"
 #include "sharpscope/core/types.h"
 
 namespace sharpscope {
@@ -31,7 +32,8 @@ struct ObjectiveOptions {
   int64_t batch_size = 1024;  ///< only changes speed (and memory), never the value
   double label_smoothing = 0.0;
   BatchNormMode bn = BatchNormMode::kEval;
-  void validate() const;  ///< UsageError naming --batch-size / --label-smoothing
+  InputLayout layout = InputLayout::kAuto;  ///< only changes speed, never the value
+  void validate() const;                    ///< UsageError naming --batch-size / --label-smoothing
 };
 
 /// Loss and accuracy over the whole data set.
@@ -61,6 +63,8 @@ class Objective {
   Model& model() const { return model_; }
   const Dataset& data() const { return data_; }
   const ObjectiveOptions& options() const { return options_; }
+  /// The layout the batches are fed in: kContiguous or kChannelsLast (kAuto resolved).
+  InputLayout layout() const { return layout_; }
 
   /// L_S(w) and accuracy at the model's current weights. One forward pass over S.
   Evaluation evaluate() const;
@@ -71,6 +75,27 @@ class Objective {
   /// H·v with H = ∇²L_S(w), by double backward (Pearlmutter), summed over batches.
   /// Cost: one forward + double backward over S. `v` is shaped like the parameters.
   ParamList hvp(const ParamList& v) const;
+
+  /// Number of batches of options().batch_size covering this rank's share of S (all of S, so
+  /// num_batches(), with one rank): the batches gradient_graph() takes.
+  int64_t num_local_batches() const;
+
+  /// Sums over the ranks of a data-parallel run a product accumulated over this rank's batches
+  /// (add_graph_product), so every rank holds H·v over all of S. Nothing with one rank.
+  void sum_over_ranks(ParamList& total) const;
+
+  /// The gradient of this rank's batch i's share of L_S (Σ_{i∈B} ℓᵢ/|S|) with its graph kept
+  /// (create_graph), the first half of an HVP; an entry is undefined where the loss does not depend
+  /// on the parameter. Cost: one forward + backward over the batch; memory: its activations and
+  /// graph. With --bn train the graph holds the running statistics, which are restored in place
+  /// when this returns, so it cannot be differentiated again: HvpGraph keeps no graphs in that
+  /// mode.
+  std::vector<at::Tensor> gradient_graph(int64_t batch_index) const;
+
+  /// Adds to `total` the product of a gradient graph with `v`: ∇_w⟨g, v⟩, the second half of an
+  /// HVP (one backward through the graph, which is kept when `keep` for further products).
+  void add_graph_product(const std::vector<at::Tensor>& graph, const ParamList& v, bool keep,
+                         ParamList& total) const;
 
   /// The same objective restricted to examples [start, start+count) (for per-batch "batch" scope).
   Objective restricted(int64_t start, int64_t count) const;
@@ -83,9 +108,12 @@ class Objective {
   Objective(Model& model, Dataset data, ObjectiveOptions options, bool checked);
   template <class Body>
   void for_each_batch(Communicator& ranks, Body&& body) const;
+  at::Tensor batch_images(int64_t start, int64_t count) const;
+  std::vector<at::Tensor> graph_in_current_mode(int64_t batch_index) const;
   Model& model_;
   Dataset data_;
   ObjectiveOptions options_;
+  InputLayout layout_ = InputLayout::kContiguous;
 };
 
 }  // namespace sharpscope

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "sharpscope/hessian/lanczos_process.h"
 #include "sharpscope/hessian/operator_algebra.h"
 
 namespace sharpscope {
@@ -70,38 +71,19 @@ void gauss_quadrature(const Eigen::VectorXd& alpha, const Eigen::VectorXd& beta,
 /// Fills grid, density, mass_on_grid and variance of `result` from its Ritz values and weights.
 void broaden(DensityResult& result, const DensityOptions& options);
 
-/// One run of m Lanczos steps from the unit vector v with full reorthogonalization (Ghorbani et
-/// al. Alg. 1; every new vector is Gram–Schmidt-orthogonalized twice against all previous ones).
-/// When the Krylov space is exhausted (β_j ≈ 0) the run continues from a random vector orthogonal
-/// to it with β_j = 0, as PyHessian does, so those Ritz pairs carry zero weight. Returns the
-/// tridiagonal (alpha, beta). Cost: m applications; memory: m·d doubles.
+/// One run of m Lanczos steps from the vector v on the project's one Lanczos process
+/// (hessian/lanczos_process.h: full reorthogonalization, every new vector Gram–Schmidt-
+/// orthogonalized twice against all previous ones; Ghorbani et al. Alg. 1). When the Krylov space
+/// is exhausted (β_j ≈ 0) the run continues from a random vector orthogonal to it with β_j = 0, as
+/// PyHessian does, so those Ritz pairs carry zero weight. Returns the tridiagonal (alpha [m],
+/// beta [m−1]). Cost: m applications; memory: m·d doubles.
 template <class Op>
-void lanczos_tridiagonal(const Op& op, Eigen::VectorXd v, int m, std::mt19937_64& rng,
+void lanczos_tridiagonal(const Op& op, const Eigen::VectorXd& v, int m, std::mt19937_64& rng,
                          Eigen::VectorXd& alpha, Eigen::VectorXd& beta, int64_t* breakdowns) {
-  alpha.resize(m);
-  beta.resize(std::max(m - 1, 0));
-  std::vector<Eigen::VectorXd> basis;
-  basis.reserve(m);
-  basis.push_back(v / v.norm());
-  double scale = 0.0;  // running size of T's entries, to judge when β is zero in float64
-  for (int j = 0; j < m; ++j) {
-    Eigen::VectorXd w = apply(op, basis[j]);
-    alpha[j] = w.dot(basis[j]);
-    scale = std::max(scale, std::abs(alpha[j]));
-    if (j + 1 == m) break;
-    for (int pass = 0; pass < 2; ++pass) {
-      for (const Eigen::VectorXd& b : basis) w -= b.dot(w) * b;
-    }
-    beta[j] = w.norm();
-    if (beta[j] <= 1e-12 * std::max(scale, 1e-300)) {
-      beta[j] = 0.0;
-      ++*breakdowns;
-      basis.push_back(orthonormalized(gaussian_vector(op.rows(), rng), basis));
-    } else {
-      scale = std::max(scale, beta[j]);
-      basis.push_back(w / beta[j]);
-    }
-  }
+  LanczosProcess<Op> process(op, v, rng);
+  for (int j = 0; j < m; ++j) process.extend();
+  process.tridiagonal(alpha, beta);
+  *breakdowns += process.breakdowns();
 }
 
 /// The SLQ spectral density of a symmetric operator. Cost: runs × min(lanczos_steps, d)

@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 namespace sharpscope {
 
 class Objective;
+class HvpGraph;
 
 /// How H·v is computed.
 enum class HvpMode {
@@ -35,6 +37,12 @@ struct HvpOperatorOptions {
   /// the model dtype (6.1e-6 for float64, 4.9e-3 for float32), which balances the O(h²)
   /// truncation error against the O(ε/h) rounding error of central differences.
   double fd_step = 0.0;
+  /// Exact mode: keep the first-order gradient graphs of the subset between products
+  /// (core/hvp_graph.h), so each HVP is one backward instead of a forward and two backwards; the
+  /// results are identical. Falls back to recomputing beyond `graph_memory` resident bytes (0 =
+  /// half of the physical memory).
+  bool keep_graph = true;
+  int64_t graph_memory = 0;
   /// UsageError naming --params / --fd-step.
   void validate() const;
 };
@@ -57,6 +65,10 @@ class HvpOperator {
 
   /// H·v as an Eigen vector (convenience over perform_op).
   Eigen::VectorXd apply(const Eigen::VectorXd& v) const;
+
+  /// Drops the kept gradient graphs (their memory), e.g. before the weights are moved for a line
+  /// or grid; a later product rebuilds them.
+  void release_graph() const;
 
   /// Number of perform_op calls since construction (or the last reset): the cost of an analysis.
   int64_t hvp_count() const { return hvps_; }
@@ -84,6 +96,7 @@ class HvpOperator {
   HvpOperatorOptions options_;
   std::vector<size_t> selected_;
   Eigen::Index dimension_ = 0;
+  mutable std::shared_ptr<HvpGraph> graph_;  // shared: the operator stays copyable
   mutable int64_t hvps_ = 0;
   std::function<void(int64_t)> on_product_;
 };

@@ -16,15 +16,17 @@ SpectrumResult compute_spectrum(const Op& op, const SpectrumOptions& options) {
 }
 
 /// An upper bound on the HVPs compute_spectrum spends on a d-dimensional operator (progress bars),
-/// from the cost notes above: Lanczos ncv + (ncv − k)·max_iter + k per end; power iteration
-/// k·(max_iter + 1) per end, plus max_iter + 1 for the shift of the smallest end.
+/// from the cost notes above: Lanczos B + (B − keep)·max_iter for the one solve of all wanted
+/// pairs; power iteration k·(max_iter + 1) per end, plus max_iter + 1 for the shift of the
+/// smallest end.
 inline int64_t max_spectrum_hvps(const SpectrumOptions& o, int64_t d) {
   const int64_t ends = o.which == SpectrumEnd::kBoth ? 2 : 1;
   if (o.method == EigenMethod::kPower) {
     return ends * o.k * (o.max_iter + 1) + (o.which == SpectrumEnd::kLargest ? 0 : o.max_iter + 1);
   }
-  const int64_t ncv = lanczos_subspace_size(o.k, d);
-  return ends * (ncv + (ncv - o.k) * o.max_iter + o.k);
+  const int wanted = static_cast<int>(ends) * o.k;
+  const int64_t basis = lanczos_subspace_size(wanted, d);
+  return basis + (basis - lanczos_restart_keep(wanted, basis)) * o.max_iter;
 }
 
 }  // namespace sharpscope

@@ -11,7 +11,7 @@
 namespace sharpscope {
 
 enum class EigenMethod {
-  kLanczos,  ///< implicitly restarted Lanczos (Spectra SymEigsSolver)
+  kLanczos,  ///< Lanczos, full reorthogonalization, converged after every step (hessian/lanczos.h)
   kPower,    ///< power iteration with deflation, as PyHessian `hessian.eigenvalues()`
 };
 std::string to_string(EigenMethod method);  ///< "lanczos" | "power"
@@ -24,8 +24,8 @@ struct SpectrumOptions {
   EigenMethod method = EigenMethod::kLanczos;
   SpectrumEnd which = SpectrumEnd::kLargest;
   int k = 5;  ///< eigenvalues per end
-  /// Lanczos: Spectra's relative residual bound (a Ritz pair is accepted when its residual
-  /// estimate is below tol·|λ|). Power: PyHessian's rule |λ − λ_prev| / (|λ_prev| + 1e-6) < tol.
+  /// Lanczos: relative residual bound (a Ritz pair is accepted when ‖Hv − θv‖ ≤ tol·|θ|, checked
+  /// after every step). Power: PyHessian's rule |λ − λ_prev| / (|λ_prev| + 1e-6) < tol.
   double tol = 1e-3;
   /// Lanczos: restarts; power: HVPs per eigenvalue (PyHessian maxIter).
   int max_iter = 100;

@@ -7,7 +7,8 @@
 ///              with eigenvectors: directions/eigK (one dataset per parameter, named and shaped
 ///              like it, zeros outside --params) and directions/eigK_flat [Σ numel], K = 1..n in
 ///              the order of `eigenvalues` — readable as landscape directions `file:F.h5:eigK`.
-///   trace:     trace, standard_error (scalars), probes [n], running_mean [n], running_se [n]
+///   trace:     trace, standard_error (scalars), probes [n], running_mean [n], running_se [n];
+///              attributes method, sketch_rank, sketch_trace, sketch_hvps, stop_reason
 ///   density:   grid [bins], density [bins], ritz_values [runs, steps], ritz_weights [runs, steps]
 #include <string>
 #include <vector>

@@ -15,13 +15,17 @@ class Provenance {
  public:
   Provenance();  ///< records the start time and tool version
   void set(const std::string& key, const std::string& value);
-  void set_model(const std::string& path);  ///< model path and its sha256
+  /// Model path and its sha256; the hash is computed when first needed (finish() or values()), so
+  /// a command that writes no output never reads the file twice.
+  void set_model(const std::string& path);
   /// All attributes, with duration_s (since construction) and end time filled in now.
   Metadata finish() const;
-  const Metadata& values() const { return values_; }
+  const Metadata& values() const;
 
  private:
-  Metadata values_;
+  void hash_model() const;
+  mutable Metadata values_;
+  mutable std::string unhashed_model_;
   std::chrono::steady_clock::time_point start_;
 };
 
