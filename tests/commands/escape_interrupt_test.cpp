@@ -21,10 +21,27 @@ namespace sharpscope {
 namespace {
 
 std::vector<std::string> escape_args(const std::string& model, const std::string& out, int trials) {
-  return {"escape-test", model,         "--optimizer", "sgd", "--lr",    "0.1",
-          "--batch-size", "16",         "--trials",    std::to_string(trials),
-          "--max-steps",  "3",          "--threshold", "0",   "--subset", "32",
-          "--threads",    "1",          "--quiet",     "--out", out};
+  return {"escape-test",
+          model,
+          "--optimizer",
+          "sgd",
+          "--lr",
+          "0.1",
+          "--batch-size",
+          "16",
+          "--trials",
+          std::to_string(trials),
+          "--max-steps",
+          "3",
+          "--threshold",
+          "0",
+          "--subset",
+          "32",
+          "--threads",
+          "1",
+          "--quiet",
+          "--out",
+          out};
 }
 
 TEST(EscapeInterrupt, CtrlCKeepsEveryFinishedTrial) {
@@ -68,9 +85,11 @@ TEST(EscapeInterrupt, CtrlCKeepsEveryFinishedTrial) {
   const int64_t check = std::min<int64_t>(finished, 5);
   const std::string reference = scratch.file("reference.h5");
   ASSERT_EQ(testing::run_cli(escape_args(model, reference, static_cast<int>(check))), 0);
-  const std::vector<double> accuracy = H5Reader(reference).read("accuracy");  // [1, trial, step 0..3]
+  const std::vector<double> accuracy =
+      H5Reader(reference).read("accuracy");  // [1, trial, step 0..3]
   for (int64_t k = 0; k < check; ++k) {
-    for (int64_t s = 0; s <= 3; ++s) EXPECT_EQ(values[k * shape[1] + 2 + s], accuracy[k * 4 + s]) << k << "," << s;
+    for (int64_t s = 0; s <= 3; ++s)
+      EXPECT_EQ(values[k * shape[1] + 2 + s], accuracy[k * 4 + s]) << k << "," << s;
   }
 }
 

@@ -32,7 +32,8 @@ class Rerun : public ::testing::Test {
       const std::vector<double> x = first.read(name), y = second.read(name);
       ASSERT_EQ(x.size(), y.size()) << name;
       for (size_t i = 0; i < x.size(); ++i) {
-        EXPECT_TRUE(x[i] == y[i] || (std::isnan(x[i]) && std::isnan(y[i]))) << name << "[" << i << "]";
+        EXPECT_TRUE(x[i] == y[i] || (std::isnan(x[i]) && std::isnan(y[i])))
+            << name << "[" << i << "]";
       }
     }
   }
@@ -81,8 +82,8 @@ TEST_F(Rerun, SpectrumRerunsBitForBit) {
 
 TEST_F(Rerun, RefusesToOverwriteItsInputAndNamesAFileWithoutConfig) {
   const std::string first = scratch_.file("grid.h5");
-  ASSERT_EQ(run_cli({"landscape", "interp", model_, "--dirs", "rand:1", "--x", "0:0.1:2", "--subset",
-                     "0", "--threads", "1", "--quiet", "--out", first}),
+  ASSERT_EQ(run_cli({"landscape", "interp", model_, "--dirs", "rand:1", "--x", "0:0.1:2",
+                     "--subset", "0", "--threads", "1", "--quiet", "--out", first}),
             0);
   std::string error;
   EXPECT_EQ(run_cli({"rerun", first, "--out", first}, &error), 2);
@@ -92,7 +93,8 @@ TEST_F(Rerun, RefusesToOverwriteItsInputAndNamesAFileWithoutConfig) {
     bare.write("x", std::vector<double>{1.0});
     bare.commit();
   }
-  EXPECT_EQ(run_cli({"rerun", scratch_.file("bare.h5"), "--out", scratch_.file("x.h5")}, &error), 3);
+  EXPECT_EQ(run_cli({"rerun", scratch_.file("bare.h5"), "--out", scratch_.file("x.h5")}, &error),
+            3);
   EXPECT_NE(error.find("bare.h5: records no config"), std::string::npos) << error;
 }
 
