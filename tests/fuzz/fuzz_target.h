@@ -132,7 +132,7 @@ class Bytes {
 #endif
 
 /// Defines harness `name`: the body receives `const uint8_t* data, size_t size`.
-#define SHARPSCOPE_FUZZ_TARGET(name)                                \
-  void sharpscope_fuzz_##name(const uint8_t* data, size_t size);    \
-  SHARPSCOPE_FUZZ_ENTRY(name)                                       \
+#define SHARPSCOPE_FUZZ_TARGET(name)                             \
+  void sharpscope_fuzz_##name(const uint8_t* data, size_t size); \
+  SHARPSCOPE_FUZZ_ENTRY(name)                                    \
   void sharpscope_fuzz_##name(const uint8_t* data, size_t size)

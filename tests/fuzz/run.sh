@@ -22,6 +22,15 @@ if ! command -v clang++ >/dev/null; then
   echo "fuzz: clang++ not found (apt-get install clang); skipped"
   exit 0
 fi
+# clang without its libFuzzer runtime (libclang-rt / libclang-common-N-dev) cannot link a harness.
+probe_dir=$(mktemp -d)
+trap 'rm -rf "$probe_dir"' EXIT
+printf '#include <cstddef>\n#include <cstdint>\nextern "C" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }\n' \
+  >"$probe_dir/probe.cpp"
+if ! clang++ -fsanitize=fuzzer,address,undefined "$probe_dir/probe.cpp" -o "$probe_dir/probe" 2>/dev/null; then
+  echo "fuzz: clang++ cannot link -fsanitize=fuzzer,address,undefined (libFuzzer runtime missing); skipped"
+  exit 0
+fi
 if [[ ! -f "$build_dir/build.ninja" ]]; then
   cmake -S tests/fuzz -B "$build_dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
     -DSHARPSCOPE_BUILD_DIR="$main_build" >/dev/null

@@ -32,7 +32,7 @@ struct SavedNetwork {
   sharpscope::InputShape shape;
 };
 const SavedNetwork kNetworks[] = {
-    {"mlp:4", {1, 8, 8, 3}},   {"cnn:2", {1, 8, 8, 3}},     {"lenet5", {1, 8, 8, 3}},
+    {"mlp:4", {1, 8, 8, 3}},   {"cnn:2", {1, 8, 8, 3}},   {"lenet5", {1, 8, 8, 3}},
     {"resnet8", {3, 8, 8, 2}}, {"wrn10-1", {3, 8, 8, 2}}, {"mlp:3,3", {2, 8, 8, 2}},
 };
 constexpr int kNetworkCount = sizeof kNetworks / sizeof kNetworks[0];
@@ -93,8 +93,7 @@ Recipe read_recipe(const std::string& text) {
 std::string build_checkpoint(const Recipe& r) {
   torch::serialize::OutputArchive archive;
   if (r.format) {
-    archive.write("format",
-                  r.format_int ? c10::IValue(int64_t{1}) : c10::IValue(r.format_text));
+    archive.write("format", r.format_int ? c10::IValue(int64_t{1}) : c10::IValue(r.format_text));
   }
   if (r.metadata) {
     if (r.metadata_string) {
@@ -121,8 +120,7 @@ std::string build_checkpoint(const Recipe& r) {
 
 SHARPSCOPE_FUZZ_TARGET(checkpoint_metadata) {
   static sharpscope::fuzz::MemoryFile file("checkpoint");
-  const Recipe recipe =
-      read_recipe(std::string(reinterpret_cast<const char*>(data), size));
+  const Recipe recipe = read_recipe(std::string(reinterpret_cast<const char*>(data), size));
   const std::string& path = file.write(build_checkpoint(recipe));
 
   std::optional<sharpscope::Model> model;

@@ -36,8 +36,8 @@ SHARPSCOPE_FUZZ_TARGET(cifar) {
     split = sharpscope::data_detail::read_cifar(paths, format);
   } catch (const sharpscope::InputError& e) {
     const std::string message = e.what();
-    sharpscope::fuzz::expect_one_line(e, message.rfind(paths.back(), 0) == 0 ? paths.back()
-                                                                            : paths.front());
+    sharpscope::fuzz::expect_one_line(
+        e, message.rfind(paths.back(), 0) == 0 ? paths.back() : paths.front());
     return;
   }
   const at::Tensor& x = split.images;

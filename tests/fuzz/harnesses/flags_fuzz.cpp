@@ -113,22 +113,70 @@ void parse(uint8_t selector, uint8_t choice, const std::string& text, std::strin
     }
     default:  // the closed vocabularies
       switch (choice % 16) {
-        case 0: flag = "--dtype"; cli::parse_dtype(text); return;
-        case 1: flag = "--device"; cli::parse_device(text); return;
-        case 2: flag = "--bn"; cli::parse_bn_mode(text); return;
-        case 3: flag = "--split"; cli::parse_split(text); return;
-        case 4: flag = "--scope"; cli::parse_scope(text); return;
-        case 5: flag = "--hvp"; cli::parse_hvp_mode(text); return;
-        case 6: flag = "--method"; cli::parse_eigen_method(text); return;
-        case 7: flag = "--which"; cli::parse_spectrum_end(text); return;
-        case 8: flag = "--probe"; cli::parse_probe_kind(text); return;
-        case 9: flag = "--schedule"; cli::parse_schedule(text); return;
-        case 10: flag = "--base"; cli::parse_base_kind(text); return;
-        case 11: flag = "--lr-schedule"; cli::parse_lr_schedule(text); return;
-        case 12: flag = "--augment"; cli::parse_augment(text); return;
-        case 13: flag = "--optimizers"; cli::parse_saddle_method(text); return;
-        case 14: flag = "--criterion"; cli::parse_saddle_criterion(text); return;
-        default: flag = "--loss"; cli::parse_valley_kind(text); return;
+        case 0:
+          flag = "--dtype";
+          cli::parse_dtype(text);
+          return;
+        case 1:
+          flag = "--device";
+          cli::parse_device(text);
+          return;
+        case 2:
+          flag = "--bn";
+          cli::parse_bn_mode(text);
+          return;
+        case 3:
+          flag = "--split";
+          cli::parse_split(text);
+          return;
+        case 4:
+          flag = "--scope";
+          cli::parse_scope(text);
+          return;
+        case 5:
+          flag = "--hvp";
+          cli::parse_hvp_mode(text);
+          return;
+        case 6:
+          flag = "--method";
+          cli::parse_eigen_method(text);
+          return;
+        case 7:
+          flag = "--which";
+          cli::parse_spectrum_end(text);
+          return;
+        case 8:
+          flag = "--probe";
+          cli::parse_probe_kind(text);
+          return;
+        case 9:
+          flag = "--schedule";
+          cli::parse_schedule(text);
+          return;
+        case 10:
+          flag = "--base";
+          cli::parse_base_kind(text);
+          return;
+        case 11:
+          flag = "--lr-schedule";
+          cli::parse_lr_schedule(text);
+          return;
+        case 12:
+          flag = "--augment";
+          cli::parse_augment(text);
+          return;
+        case 13:
+          flag = "--optimizers";
+          cli::parse_saddle_method(text);
+          return;
+        case 14:
+          flag = "--criterion";
+          cli::parse_saddle_criterion(text);
+          return;
+        default:
+          flag = "--loss";
+          cli::parse_valley_kind(text);
+          return;
       }
   }
 }
