@@ -81,7 +81,18 @@ struct H5Reader::Impl {
     const h5::Object obj(H5Oopen(file.get(), object.c_str(), H5P_DEFAULT));
     if (H5Aexists(obj.get(), key.c_str()) <= 0)
       fail("'" + object + "' has no attribute '" + key + "'");
-    return h5::Attribute(H5Aopen(obj.get(), key.c_str(), H5P_DEFAULT));
+    h5::Attribute attr(H5Aopen(obj.get(), key.c_str(), H5P_DEFAULT));
+    if (!attr.valid()) fail("cannot open attribute '" + key + "' of '" + object + "'");
+    // Every reader below reads one value into one variable: an array attribute (another tool's,
+    // or a hostile file's) would be written past it (a stack overflow; the input
+    // tests/fuzz/regressions/h5_direction/array_attribute), an empty one would leave it unset.
+    const h5::Dataspace space(H5Aget_space(attr.get()));
+    const hssize_t count = H5Sget_simple_extent_npoints(space.get());
+    if (count != 1) {
+      fail("attribute '" + key + "' of '" + object + "' holds " + std::to_string(count) +
+           " values: expected one");
+    }
+    return attr;
   }
 
   std::string read_string(const h5::Attribute& attr, const h5::Datatype& type,
