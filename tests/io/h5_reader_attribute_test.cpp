@@ -31,7 +31,9 @@ void write_file(const std::string& path, const char* key, hid_t type,
   ASSERT_GE(attr, 0);
   hsize_t count = 1;
   for (const hsize_t d : dims) count *= d;
-  if (count > 0) ASSERT_GE(H5Awrite(attr, type, values), 0);
+  if (count > 0) {
+    ASSERT_GE(H5Awrite(attr, type, values), 0);
+  }
   H5Aclose(attr);
   H5Sclose(space);
   H5Fclose(file);
