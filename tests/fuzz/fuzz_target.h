@@ -114,25 +114,26 @@ class Bytes {
 }  // namespace sharpscope::fuzz
 
 #ifdef SHARPSCOPE_LIBFUZZER
-#define SHARPSCOPE_FUZZ_ENTRY(name)                                                            \
-  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {                    \
-    try {                                                                                      \
-      sharpscope_fuzz_##name(data, size);                                                      \
-    } catch (const sharpscope::fuzz::Finding& finding) {                                       \
-      std::fprintf(stderr, "fuzz_" #name ": finding: %s\n", finding.what());                   \
-      std::abort();                                                                            \
-    } catch (const std::exception& e) {                                                        \
-      std::fprintf(stderr, "fuzz_" #name ": unexpected %s: %s\n", typeid(e).name(), e.what()); \
-      std::abort();                                                                            \
-    }                                                                                          \
-    return 0;                                                                                  \
+#define SHARPSCOPE_FUZZ_ENTRY(harness)                                                            \
+  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {                       \
+    try {                                                                                         \
+      sharpscope_fuzz_##harness(data, size);                                                      \
+    } catch (const sharpscope::fuzz::Finding& finding) {                                          \
+      std::fprintf(stderr, "fuzz_" #harness ": finding: %s\n", finding.what());                   \
+      std::abort();                                                                               \
+    } catch (const std::exception& e) {                                                           \
+      std::fprintf(stderr, "fuzz_" #harness ": unexpected %s: %s\n", typeid(e).name(), e.what()); \
+      std::abort();                                                                               \
+    }                                                                                             \
+    return 0;                                                                                     \
   }
 #else
-#define SHARPSCOPE_FUZZ_ENTRY(name)
+#define SHARPSCOPE_FUZZ_ENTRY(harness)
 #endif
 
-/// Defines harness `name`: the body receives `const uint8_t* data, size_t size`.
-#define SHARPSCOPE_FUZZ_TARGET(name)                             \
-  void sharpscope_fuzz_##name(const uint8_t* data, size_t size); \
-  SHARPSCOPE_FUZZ_ENTRY(name)                                    \
-  void sharpscope_fuzz_##name(const uint8_t* data, size_t size)
+/// Defines harness `harness` (the parameter is not `name`: it would replace typeid(e).name()): the
+/// body receives `const uint8_t* data, size_t size`.
+#define SHARPSCOPE_FUZZ_TARGET(harness)                             \
+  void sharpscope_fuzz_##harness(const uint8_t* data, size_t size); \
+  SHARPSCOPE_FUZZ_ENTRY(harness)                                    \
+  void sharpscope_fuzz_##harness(const uint8_t* data, size_t size)
