@@ -142,7 +142,7 @@ void write_interrupted_partial(const std::string& model, const std::string& out,
                                const H5Reader& reference, double marker) {
   cli::CommonOptions common;
   common.subset = 0;
-  common.batch_size = 16;
+  common.batch_size = "16";
   common.threads = 1;
   common.quiet = true;
   cli::DirectionFlags flags;
