@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "sharpscope/core/error.h"
+#include "sharpscope/core/number_text.h"
 
 #if defined(USE_DISTRIBUTED) && __has_include(<torch/csrc/distributed/c10d/TCPStore.hpp>)
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
@@ -100,13 +101,6 @@ std::unique_ptr<Communicator> join_launch(const LaunchEnvironment& launch,
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// "20" rather than number_text's "2e+01": seconds in messages are read by people.
-std::string seconds_text(double seconds) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", seconds);
-  return text;
-}
 
 std::chrono::milliseconds milliseconds(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));

@@ -13,6 +13,7 @@
 #include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/interrupt.h"
+#include "sharpscope/core/number_text.h"
 #include "sharpscope/core/progress.h"
 
 namespace sharpscope {
@@ -43,13 +44,6 @@ void MemoryPoints::record(int64_t point, const std::vector<double>& row) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// "20" rather than number_text's "2e+01": seconds in messages are read by people.
-std::string seconds_text(double seconds) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", seconds);
-  return text;
-}
 
 void run_on_one_rank(PointStore& rows, const std::string& label, const PointFunction& compute,
                      const PointDetail& detail) {

@@ -17,4 +17,11 @@ inline std::string number_text(double value) {
   return text;
 }
 
+/// Seconds for people to read in messages: "20" where number_text gives "2e+01" (6 digits).
+inline std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", seconds);
+  return text;
+}
+
 }  // namespace sharpscope
