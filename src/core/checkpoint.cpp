@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/allocation_budget.h"
 #include "sharpscope/core/atomic_file.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/model.h"
@@ -105,6 +106,22 @@ void restore(torch::nn::Module& module, torch::serialize::InputArchive& archive,
   }
 }
 
+// What the tensors of a module archive and its submodule archives occupy, counted as saved.
+std::size_t saved_bytes(torch::serialize::InputArchive& archive) {
+  std::size_t total = 0;
+  for (const auto& key : archive.keys()) {
+    c10::IValue value;
+    archive.try_read(key, value);
+    if (value.isTensor()) {
+      total += value.toTensor().nbytes();
+    } else if (value.isObject()) {
+      torch::serialize::InputArchive child;
+      if (archive.try_read(key, child)) total += saved_bytes(child);
+    }
+  }
+  return total;
+}
+
 }  // namespace
 
 bool is_checkpoint(const std::string& path) {
@@ -188,27 +205,37 @@ Model load_checkpoint(const std::string& path,
 
   Metadata metadata = read_metadata(archive, path);
   const std::string arch = required(metadata, "arch", path);
-  std::shared_ptr<Network> net;
-  try {
-    net = make_network(arch, parse_input_shape(required(metadata, "input_shape", path)));
-  } catch (const UsageError& e) {
-    throw InputError(path + ": checkpoint metadata: " + e.what());
-  }
+  const std::string input_shape = required(metadata, "input_shape", path);
   try {
     torch::serialize::InputArchive model_archive;
     if (!archive.try_read(kModelKey, model_archive)) {
       throw InputError(path + ": checkpoint has no '" + kModelKey + "' entry");
     }
+    // The metadata sizes the network that is built, before restore compares it with the saved
+    // tensors; a network that matches them holds no more bytes than they do (float32 against
+    // saved float32 or float64), so a larger one is refused before it is allocated.
+    const std::size_t saved = saved_bytes(model_archive);
+    const std::size_t budget = 2 * saved + (std::size_t{16} << 20);
+    std::shared_ptr<Network> net;
+    try {
+      with_allocation_budget(budget,
+                             [&] { net = make_network(arch, parse_input_shape(input_shape)); });
+    } catch (const UsageError& e) {
+      throw InputError(path + ": checkpoint metadata: " + e.what());
+    } catch (const std::bad_alloc&) {
+      throw InputError(path + ": checkpoint metadata describes a network (arch '" + arch +
+                       "', input_shape '" + input_shape + "') too large for the " +
+                       std::to_string(saved) + " bytes of tensors the file holds");
+    }
     torch::NoGradGuard no_grad;
     restore(*net, model_archive, "", path);
     if (extra) extra(archive);
+    Model model(net, arch);
+    model.metadata() = std::move(metadata);
+    return model;
   } catch (const c10::Error& e) {
     throw InputError(path + ": corrupt checkpoint: " + brief(e));
   }
-
-  Model model(net, arch);
-  model.metadata() = std::move(metadata);
-  return model;
 }
 
 }  // namespace sharpscope

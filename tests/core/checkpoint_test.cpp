@@ -225,6 +225,27 @@ TEST(CoreCheckpoint, NetworkMismatchNamesTheTensor) {
   fs::remove_all(dir);
 }
 
+// Metadata that asks for a huge network is refused before that network is allocated: the widest mlp
+// the zoo accepts needs 3 TB, the large input 160 GB, and the files hold a few kilobytes of
+// tensors. Allocating first ended in LibTorch's allocation error (exit 1) or, overcommitted, in the
+// OOM killer. Every zoo architecture still loads (EveryZooArchitectureRoundTripsBitExactly,
+// Float64Models...).
+TEST(CoreCheckpoint, MetadataOfAHugeNetworkIsRefusedBeforeItIsBuilt) {
+  const testing::ScratchDir scratch("checkpoint");
+  const std::string dir = scratch.str();
+  Model wide(make_network("mlp:4", kShape), "mlp:999999999");
+  wide.metadata()["input_shape"] = to_string(kShape);
+  save_checkpoint(dir + "/wide.pt", wide);
+  expect_input_error_naming(dir + "/wide.pt", "too large for the");
+
+  Model large_input(make_network("mlp:4", kShape), "mlp:4");
+  large_input.metadata()["input_shape"] = "1,100000,100000,10";
+  save_checkpoint(dir + "/large_input.pt", large_input);
+  expect_input_error_naming(dir + "/large_input.pt", "input_shape '1,100000,100000,10'");
+
+  fs::remove_all(dir);
+}
+
 TEST(CoreCheckpoint, SavingWithoutInputShapeFailsAndWritesNothing) {
   const testing::ScratchDir scratch("checkpoint");
   const std::string dir = scratch.str();
