@@ -33,7 +33,8 @@ void add_direction_flags(CLI::App& cmd, DirectionFlags& f, const std::string& de
   cmd.add_option("--x", f.x, "Grid along the first direction, start:stop:count")
       ->capture_default_str();
   cmd.add_option("--y", f.y, "Grid along the second direction, start:stop:count")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->each([&f](const std::string&) { f.y_given = true; });
   cmd.add_option("--rho", f.rho, "Ascent radius of vN directions")->capture_default_str();
   cmd.add_option("--ratio", f.ratio, "Relative ascent step sizes, e.g. 1:2 (default equal)");
   cmd.add_option("--scope", f.scope, "vN from the whole subset (full) or its first batch (batch)")
@@ -61,7 +62,12 @@ GridSetup build_grid(Session& session, const CommonOptions& common, const Direct
   std::vector<DirectionSpec> specs;
   for (const std::string& text : specs_text) specs.push_back(parse_direction(text));
   setup.grid.x = parse_range(f.x, "--x").values();
-  if (specs.size() == 2) setup.grid.y = parse_range(f.y, "--y").values();
+  if (specs.size() == 2) {
+    setup.grid.y = parse_range(f.y, "--y").values();
+  } else if (f.y_given) {
+    throw UsageError("--y = '" + f.y + "': one direction (--dirs '" + f.dirs +
+                     "') gives a line along --x; give two --dirs for a plane");
+  }
   if (f.orthogonalize && specs.size() != 2) throw UsageError("--orthogonalize needs two --dirs");
 
   DirectionOptions options;

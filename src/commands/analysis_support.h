@@ -34,6 +34,7 @@ struct DirectionFlags {
   std::string dirs = "v1,v10";
   std::string x = "-0.2:0.2:21";
   std::string y = "-0.2:0.2:21";
+  bool y_given = false;  // --y was set: a mistake with one direction, whose grid is a line
   double rho = 0.1;
   std::string ratio;
   std::string scope = "full";
