@@ -5,7 +5,10 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "sharpscope/core/atomic_file.h"
 #include "sharpscope/core/checkpoint.h"
@@ -42,6 +45,50 @@ Evaluation evaluate_on(Model& model, const Dataset& data, double label_smoothing
   return Objective(model, data, options).evaluate();
 }
 
+// A signature's fields, "key=value" separated by spaces outside [...]: key -> value, in order.
+std::vector<std::pair<std::string, std::string>> signature_fields(const std::string& signature) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  int depth = 0;
+  std::string token;
+  const auto flush = [&] {
+    if (token.empty()) return;
+    const size_t equals = token.find('=');
+    fields.emplace_back(token.substr(0, equals),
+                        equals == std::string::npos ? "" : token.substr(equals + 1));
+    token.clear();
+  };
+  for (char c : signature) {
+    depth += c == '[' ? 1 : c == ']' ? -1 : 0;
+    if (c == ' ' && depth == 0) {
+      flush();
+    } else {
+      token += c;
+    }
+  }
+  flush();
+  return fields;
+}
+
+// "batch 128, now 64; seed 1, now 2": the fields that differ between two signatures, on one line.
+std::string signature_difference(const std::string& saved, const std::string& now) {
+  const auto saved_fields = signature_fields(saved), now_fields = signature_fields(now);
+  std::map<std::string, std::string> saved_value(saved_fields.begin(), saved_fields.end());
+  std::map<std::string, std::string> now_value(now_fields.begin(), now_fields.end());
+  std::string difference;
+  const auto add = [&](const std::string& key) {
+    const auto a = saved_value.find(key), b = now_value.find(key);
+    const std::string was = a == saved_value.end() ? "(none)" : a->second;
+    const std::string is = b == now_value.end() ? "(none)" : b->second;
+    if (was == is) return;
+    difference += (difference.empty() ? "" : "; ") + key + " " + was + ", now " + is;
+  };
+  for (const auto& field : now_fields) add(field.first);
+  for (const auto& field : saved_fields) {
+    if (now_value.count(field.first) == 0) add(field.first);
+  }
+  return difference;
+}
+
 void check_resume_signature(const Model& model, const TrainOptions& o) {
   const auto it = model.metadata().find("trainer.signature");
   if (it == model.metadata().end()) {
@@ -50,8 +97,8 @@ void check_resume_signature(const Model& model, const TrainOptions& o) {
   }
   if (it->second != o.signature()) {
     throw UsageError("--resume = '" + o.resume +
-                     "': the checkpoint was trained with other options:\n  checkpoint: " +
-                     it->second + "\n  now:        " + o.signature());
+                     "': the checkpoint was trained with other options (" +
+                     signature_difference(it->second, o.signature()) + ")");
   }
 }
 

@@ -291,6 +291,12 @@ TEST_F(HostileInput, BadCheckpoints) {
             d + "/garbage.pt", "--out", "{out}"},
            3,
            "{dir}/garbage.pt: "},
+          // Resuming with other options names just the fields that differ, on one line.
+          {{"train", "--arch", "mlp:16", "--data", "synthetic:2048,1,8,8,3,0", "--epochs", "2",
+            "--seed", "9", "--resume", d + "/m.pt", "--out", "{out}"},
+           2,
+           "--resume = '{dir}/m.pt': the checkpoint was trained with other options (seed 0, now "
+           "9)"},
       },
       scratch_->str());
 }
@@ -368,6 +374,7 @@ TEST_F(HostileInput, BadFlags) {
           {with(grid, {"--x", "zero:one:3"}), 2, "--x = 'zero:one:3'"},
           {with(grid, {"--x", "nan:1:3"}), 2, "--x = 'nan:1:3'"},
           {with(grid, {"--dirs", "north:1"}), 2, "--dirs"},
+          {with(grid, {"--dirs", "rand:1", "--y", "0:1:3"}), 2, "--y = '0:1:3': one direction"},
           {with(grid, {"--rho", "-0.1"}), 2, "--rho = -0.1"},
           {with(grid, {"--ratio", "1:-2"}), 2, "--ratio"},
           {with(grid, {"--scope", "half"}), 2, "--scope = 'half'"},
