@@ -299,6 +299,26 @@ TEST_F(DistributedRun, OneEpochOfDdpSgdAndSamEqualsOneRankOnTheSameGlobalBatches
                                    Model::load(file("sam-1x2.pt")).parameters(), kTrainingOrder));
 }
 
+// --sam-sync local: each of 2 ranks takes its ascent on its own 8 of the 16 examples, which is
+// m-sharpness with m = 8 (Foret et al. 2021) on one rank: the same chunks, the same weighted mean.
+TEST_F(DistributedRun, LocalSamOnTwoRanksEqualsEightSharpnessOnOneRank) {
+  const std::string one = file("m8-1.pt"), two = file("local-2.pt");
+  ASSERT_EQ(run_cli(with(train_args("sam", one), {"--m-sharpness", "8"})), 0);
+  const auto ranks =
+      testing::run_ranks(2, with(train_args("sam", two), {"--sam-sync", "local"}), scratch.str());
+  ASSERT_TRUE(all_succeeded(ranks));
+  Model a = Model::load(one), b = Model::load(two);
+  EXPECT_TRUE(testing::params_near(b.parameters(), a.parameters(), kTrainingOrder));
+  EXPECT_EQ(b.metadata().at("sam_sync"), "local");
+  const H5Reader log1(file("m8-1.train.h5")), log2(file("local-2.train.h5"));
+  EXPECT_TRUE(relatively_near(log2.read("steps/perturbed_loss"), log1.read("steps/perturbed_loss"),
+                              kTrainingOrder));
+  // Not the global ascent: the one-rank SAM of the whole batch ends elsewhere.
+  ASSERT_EQ(run_cli(train_args("sam", file("global-1.pt"))), 0);
+  EXPECT_FALSE(
+      testing::params_near(Model::load(file("global-1.pt")).parameters(), b.parameters(), 1e-6));
+}
+
 // ---- Faults -----------------------------------------------------------------------------------
 
 // The sockets a running process holds: /proc/PID/fd links that read "socket:[inode]".
@@ -386,6 +406,28 @@ TEST_F(DistributedRun, AWorldLargerThanTheRanksStartedFailsWithinTheTimeout) {
     EXPECT_EQ(ranks[r].exit_code, 5) << ranks[r].err;
     EXPECT_NE(ranks[r].err.find("only 2 of 3 ranks joined"), std::string::npos) << ranks[r].err;
   }
+}
+
+// Rank 1 alone: rank 0, which serves the TCP store, never starts. Rank 1 gives up after
+// --dist-timeout (2 s; the harness kills at 60 s), naming the address it tried.
+TEST_F(DistributedRun, AnUnreachableMasterFailsWithinTheTimeoutNamingItsAddress) {
+  const int port = testing::free_port();
+  testing::Launch launch;
+  launch.args = with(hessian_args(model, "trace"),
+                     {"--probes", "2", "--dist-timeout", "2", "--dist-init",
+                      "tcp://127.0.0.1:" + std::to_string(port), "--out", file("x.h5")});
+  launch.directory = scratch.str();
+  launch.limit_seconds = 60;
+  launch.environments.push_back(testing::torchrun_environment(1, 2, port));
+  const auto ranks = testing::launch_ranks(launch);
+  EXPECT_FALSE(ranks[0].killed_by_harness);
+  EXPECT_LT(ranks[0].seconds, 30.0) << "waited far beyond --dist-timeout";
+  EXPECT_EQ(ranks[0].exit_code, 5) << ranks[0].err;
+  EXPECT_NE(ranks[0].err.find("cannot reach the rendezvous store at 127.0.0.1:" +
+                              std::to_string(port) + " within 2 s"),
+            std::string::npos)
+      << ranks[0].err;
+  EXPECT_FALSE(fs::exists(file("x.h5")));
 }
 
 TEST_F(DistributedRun, NcclIsAUsageErrorWhereTheBuildLacksIt) {
