@@ -13,6 +13,7 @@
 #include "sharpscope/core/command_line.h"
 #include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
+#include "sharpscope/core/printable_text.h"
 #include "sharpscope/core/version.h"
 
 namespace sharpscope::cli {
@@ -75,7 +76,7 @@ int fail(int code, const std::string& message) {
   // A DistributedError names its rank already ("rank 1/3: ..."): the prefix says it once.
   const bool named = !who.empty() && message.rfind(who + ": ", 0) == 0;
   std::cerr << "sharpscope" << (who.empty() ? "" : " [" + who + "]") << ": "
-            << (named ? message.substr(who.size() + 2) : message) << "\n";
+            << printable_text(named ? message.substr(who.size() + 2) : message) << "\n";
   if (launch.distributed()) {
     std::cout.flush();
     std::cerr.flush();
@@ -109,7 +110,7 @@ int run(int argc, const char* const* argv) {
     // file that is missing or malformed is an input file at fault.
     const bool file_at_fault = dynamic_cast<const CLI::FileError*>(&e) != nullptr ||
                                dynamic_cast<const CLI::ConfigError*>(&e) != nullptr;
-    std::cerr << "sharpscope: " << e.what() << " (see 'sharpscope "
+    std::cerr << "sharpscope: " << printable_text(e.what()) << " (see 'sharpscope "
               << (parsed_command_path(app).empty() ? "" : parsed_command_path(app) + " ")
               << "--help')\n";
     return file_at_fault ? 3 : 2;

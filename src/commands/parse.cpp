@@ -11,6 +11,7 @@
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/number_text.h"
 #include "sharpscope/core/objective.h"
+#include "sharpscope/core/printable_text.h"
 #include "sharpscope/data/loader.h"
 #include "sharpscope/dynamics/valley.h"
 #include "sharpscope/hessian/density.h"
@@ -67,7 +68,7 @@ Enum parse_choice(const std::string& text, const std::string& flag,
   for (size_t i = 0; i < N; ++i) {
     choices += (i == 0 ? "" : i + 1 == N ? " or " : ", ") + std::string(names[i].first);
   }
-  throw UsageError(flag + " = '" + text + "': expected " + choices);
+  throw UsageError(flag + " = '" + printable_text(text) + "': expected " + choices);
 }
 
 }  // namespace
@@ -88,7 +89,7 @@ std::vector<double> Range::values() const {
 }
 
 Range parse_range(const std::string& text, const std::string& flag) {
-  const std::string prefix = flag + " = '" + text + "': ";
+  const std::string prefix = flag + " = '" + printable_text(text) + "': ";
   const std::vector<std::string> parts = split(text, ':');
   Range range;
   long long count = 0;
@@ -114,15 +115,17 @@ std::vector<int> parse_int_list(const std::string& text, const std::string& flag
   for (const std::string& part : split(text, ',')) {
     long long value = 0;
     if (!parse_long(part, value) || value < minimum || value > 1000000) {
-      throw UsageError(flag + " = '" + text + "': expected integers >= " + std::to_string(minimum) +
-                       " separated by commas, e.g. 1,2,5");
+      throw UsageError(flag + " = '" + printable_text(text) + "': expected integers >= " +
+                       std::to_string(minimum) + " separated by commas, e.g. 1,2,5");
     }
     if (!values.empty() && value <= values.back()) {
-      throw UsageError(flag + " = '" + text + "': values must increase, without repeats");
+      throw UsageError(flag + " = '" + printable_text(text) +
+                       "': values must increase, without repeats");
     }
     values.push_back(static_cast<int>(value));
   }
-  if (values.empty()) throw UsageError(flag + " = '" + text + "': give at least one value");
+  if (values.empty())
+    throw UsageError(flag + " = '" + printable_text(text) + "': give at least one value");
   return values;
 }
 
@@ -132,20 +135,22 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
   for (const std::string& part : split(text, ',')) {
     double value = 0.0;
     if (!parse_double(part, value) || value < minimum) {
-      throw UsageError(flag + " = '" + text + "': expected numbers >= " + number_text(minimum) +
-                       " separated by commas, e.g. 0.05,0.1");
+      throw UsageError(flag + " = '" + printable_text(text) + "': expected numbers >= " +
+                       number_text(minimum) + " separated by commas, e.g. 0.05,0.1");
     }
     values.push_back(value);
   }
-  if (values.empty()) throw UsageError(flag + " = '" + text + "': give at least one value");
+  if (values.empty())
+    throw UsageError(flag + " = '" + printable_text(text) + "': give at least one value");
   return values;
 }
 
 std::vector<std::string> parse_name_list(const std::string& text, const std::string& flag) {
   std::vector<std::string> names = split(text, ',');
-  if (names.empty()) throw UsageError(flag + " = '" + text + "': give at least one name");
+  if (names.empty())
+    throw UsageError(flag + " = '" + printable_text(text) + "': give at least one name");
   for (const std::string& name : names) {
-    if (name.empty()) throw UsageError(flag + " = '" + text + "': empty item");
+    if (name.empty()) throw UsageError(flag + " = '" + printable_text(text) + "': empty item");
   }
   return names;
 }
@@ -155,12 +160,13 @@ std::vector<double> parse_ratio(const std::string& text, const std::string& flag
   for (const std::string& item : split(text, ':')) {
     double value = 0.0;
     if (!parse_double(item, value) || !(value > 0.0)) {
-      throw UsageError(flag + " = '" + text +
+      throw UsageError(flag + " = '" + printable_text(text) +
                        "': expected positive numbers separated by ':', e.g. 1:2");
     }
     parts.push_back(value);
   }
-  if (parts.empty()) throw UsageError(flag + " = '" + text + "': expected e.g. 1:2");
+  if (parts.empty())
+    throw UsageError(flag + " = '" + printable_text(text) + "': expected e.g. 1:2");
   return parts;
 }
 
@@ -170,7 +176,7 @@ std::vector<double> parse_ratio(const std::string& text, const std::string& flag
 c10::ScalarType parse_dtype(const std::string& text) {
   if (text == "float32" || text == "float") return c10::kFloat;
   if (text == "float64" || text == "double") return c10::kDouble;
-  throw UsageError("--dtype = '" + text + "': expected float32 or float64");
+  throw UsageError("--dtype = '" + printable_text(text) + "': expected float32 or float64");
 }
 
 c10::Device parse_device(const std::string& text) {
@@ -178,10 +184,10 @@ c10::Device parse_device(const std::string& text) {
   try {
     device = c10::Device(text);
   } catch (const c10::Error&) {
-    throw UsageError("--device = '" + text + "': expected cpu, cuda or cuda:N");
+    throw UsageError("--device = '" + printable_text(text) + "': expected cpu, cuda or cuda:N");
   }
   if (!device.is_cpu() && !device.is_cuda()) {
-    throw UsageError("--device = '" + text + "': expected cpu, cuda or cuda:N");
+    throw UsageError("--device = '" + printable_text(text) + "': expected cpu, cuda or cuda:N");
   }
   return device;
 }
@@ -189,13 +195,13 @@ c10::Device parse_device(const std::string& text) {
 BatchNormMode parse_bn_mode(const std::string& text) {
   if (text == "eval") return BatchNormMode::kEval;
   if (text == "train") return BatchNormMode::kTrain;
-  throw UsageError("--bn = '" + text + "': expected eval or train");
+  throw UsageError("--bn = '" + printable_text(text) + "': expected eval or train");
 }
 
 Split parse_split(const std::string& text) {
   if (text == "train") return Split::kTrain;
   if (text == "test") return Split::kTest;
-  throw UsageError("--split = '" + text + "': expected train | test");
+  throw UsageError("--split = '" + printable_text(text) + "': expected train | test");
 }
 
 namespace {
@@ -205,7 +211,7 @@ namespace {
 constexpr std::array<int64_t, 6> kSyntheticDefaults = {512, 1, 8, 8, 4, 0};
 
 UsageError malformed_data(const std::string& text, const std::string& flag) {
-  return UsageError(flag + " = '" + text +
+  return UsageError(flag + " = '" + printable_text(text) +
                     "': expected fmnist[:DIR] | mnist:DIR | cifar10:DIR | cifar100:DIR | "
                     "synthetic[:N,C,H,W,K,SEED]");
 }
@@ -219,7 +225,7 @@ std::vector<int64_t> parse_synthetic(const std::string& text, const std::string&
     const int64_t minimum = index == 5 ? 0 : 1;  // SEED may be 0; sizes and K must be positive
     if (index >= params.size() || index >= fields.size() || !parse_long(fields[index], value) ||
         value < minimum) {
-      throw UsageError(flag + " = '" + text +
+      throw UsageError(flag + " = '" + printable_text(text) +
                        "': expected synthetic[:N,C,H,W,K,SEED], up to six integers, N,C,H,W,K >= "
                        "1 and SEED >= 0");
     }
@@ -265,14 +271,14 @@ DataSpec parse_data_spec(const std::string& text, const std::string& flag) {
 Scope parse_scope(const std::string& text) {
   if (text == "full") return Scope::kFull;
   if (text == "batch") return Scope::kBatch;
-  throw UsageError("--scope = '" + text + "': expected full or batch");
+  throw UsageError("--scope = '" + printable_text(text) + "': expected full or batch");
 }
 
 DirectionSpec parse_direction(const std::string& text, const std::string& flag) {
   DirectionSpec spec;
   spec.text = text;
-  const std::string bad =
-      flag + ": '" + text + "': expected vN, rand[:SEED], eigK, to:FILE.pt or file:F.h5:NAME";
+  const std::string bad = flag + ": '" + printable_text(text) +
+                          "': expected vN, rand[:SEED], eigK, to:FILE.pt or file:F.h5:NAME";
   long long number = 0;
   if (text == "rand") {
     spec.kind = DirectionKind::kRandom;
@@ -313,7 +319,8 @@ void parse_sharpness_kinds(const std::string& text, SharpnessOptions& options) {
     } else if (kind == "avg") {
       options.avg = true;
     } else {
-      throw UsageError("--kinds = '" + text + "': expected a subset of asc,max,avg");
+      throw UsageError("--kinds = '" + printable_text(text) +
+                       "': expected a subset of asc,max,avg");
     }
   }
 }
@@ -340,9 +347,10 @@ std::optional<int64_t> parse_batch_size(const std::string& text) {
   if (text == "auto") return std::nullopt;
   long long value = 0;
   if (!parse_long(text, value)) {
-    throw UsageError("--batch-size = '" + text + "': expected a positive integer or auto");
+    throw UsageError("--batch-size = '" + printable_text(text) +
+                     "': expected a positive integer or auto");
   }
-  if (value <= 0) throw UsageError("--batch-size = " + text + ": must be > 0");
+  if (value <= 0) throw UsageError("--batch-size = " + printable_text(text) + ": must be > 0");
   return static_cast<int64_t>(value);
 }
 
@@ -370,7 +378,7 @@ ProbeKind parse_probe_kind(const std::string& text) {
 
 void apply_optimizer_name(const std::string& name, RuleOptions& o) {
   const UsageError unknown(
-      "--optimizer = '" + name +
+      "--optimizer = '" + printable_text(name) +
       "': expected sgd, sam, msam, rand-sam, asam, stablesam, stableasam, gsam, "
       "psam or esam (SAM-N as sam-N, MSAM-N as msam-N)");
   for (const auto& [prefix, variant] :

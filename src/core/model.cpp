@@ -69,7 +69,9 @@ Model Model::load(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   try {
     impl->script = torch::jit::load(path, torch::kCPU);
-  } catch (const c10::Error&) {
+  } catch (const std::exception&) {
+    // c10::Error from the zip and pickle readers; std::runtime_error from the TorchScript
+    // compiler when the archive's code does not parse.
     throw InputError(path + ": not a sharpscope checkpoint or a TorchScript file (torch.jit.save)");
   }
   if (impl->script->find_method("forward") == c10::nullopt) {

@@ -2,6 +2,7 @@
 
 #include "commands/parse.h"
 #include "sharpscope/core/error.h"
+#include "sharpscope/core/printable_text.h"
 
 namespace sharpscope::cli {
 namespace {
@@ -29,6 +30,18 @@ TEST(LandscapeRange, RejectsEmptyOrMalformedGridsNamingTheFlag) {
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("empty grid"), std::string::npos);
   }
+}
+
+// Control characters of a flag's value are escaped in the message, which stays one line (fuzz
+// finding: --schedule = 'li<newline>d...' split the message; tests/fuzz/regressions/flags).
+TEST(LandscapeRange, MessagesEscapeControlCharactersOfTheValue) {
+  try {
+    parse_range("0:1:\n3\x1b[2J", "--x");
+    ADD_FAILURE() << "accepted";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("--x = '0:1:\\n3\\x1b[2J': ", 0), 0u) << e.what();
+  }
+  EXPECT_EQ(printable_text("caf\xc3\xa9\ttab"), "caf\xc3\xa9\\ttab");  // UTF-8 stays
 }
 
 TEST(LandscapeRange, IntegerListsIncreaseAndRespectTheMinimum) {

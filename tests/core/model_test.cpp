@@ -54,7 +54,11 @@ TEST(CoreModel, BadFilesAreInputErrorsNamingTheFile) {
   const std::string dir = scratch.str();
   const std::string corrupt = dir + "/corrupt.pt";
   std::ofstream(corrupt) << "this is not a model";
-  for (const std::string& path : {dir + "/missing.pt", corrupt}) {
+  // A TorchScript archive whose code does not parse (fuzz finding, kept in
+  // tests/fuzz/regressions/model_file): the compiler throws std::runtime_error, not c10::Error.
+  const std::string unparsable = std::string(SHARPSCOPE_SOURCE_DIR) +
+                                 "/tests/fuzz/regressions/model_file/code_that_does_not_parse";
+  for (const std::string& path : {dir + "/missing.pt", corrupt, unparsable}) {
     try {
       Model::load(path);
       ADD_FAILURE() << path << " loaded";
