@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -43,11 +44,13 @@ bool parse_double(const std::string& text, double& value) {
   return !text.empty() && *end == '\0' && std::isfinite(value);
 }
 
-// Strict: the whole text must be a decimal integer, so "8x" or "" is rejected, not truncated.
+// Strict: the whole text must be a decimal integer, so "8x" or "" is rejected, not truncated, and
+// so is one beyond long long (strtoll would saturate it).
 bool parse_long(const std::string& text, long long& value) {
   char* end = nullptr;
+  errno = 0;
   value = std::strtoll(text.c_str(), &end, 10);
-  return !text.empty() && *end == '\0';
+  return !text.empty() && *end == '\0' && errno != ERANGE;
 }
 
 // Parses the digits after a prefix ("v10" → 10); false when anything else follows.
@@ -296,7 +299,8 @@ DirectionSpec parse_direction(const std::string& text, const std::string& flag) 
     spec.kind = DirectionKind::kFile;
     spec.path = text.substr(5, colon - 5);
     spec.name = text.substr(colon + 1);
-  } else if (text.rfind("eig", 0) == 0 && parse_suffix_number(text, 3, number) && number >= 1) {
+  } else if (text.rfind("eig", 0) == 0 && parse_suffix_number(text, 3, number) && number >= 1 &&
+             number <= 100000) {
     spec.kind = DirectionKind::kEigen;
     spec.index = static_cast<int>(number);
   } else if (text.rfind("v", 0) == 0 && parse_suffix_number(text, 1, number) && number >= 1 &&

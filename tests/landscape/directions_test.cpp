@@ -28,7 +28,10 @@ TEST(DirectionParse, AcceptsEveryKind) {
 
 TEST(DirectionParse, RejectsMalformedSpecsNamingTheFlag) {
   for (const char* bad :
-       {"v0", "v", "vx", "rand:", "rand:x", "eig0", "to:", "file:x.h5", "file:x.h5:", "w1"}) {
+       {"v0", "v", "vx", "rand:", "rand:x", "eig0", "to:", "file:x.h5", "file:x.h5:", "w1",
+        // Beyond 100 000, and beyond long long (strtoll saturated it, and the cast to int made
+        // eig2111...1 a negative index: fuzz finding, tests/fuzz/regressions/flags).
+        "eig100001", "v100001", "eig21111111111111111111111", "rand:99999999999999999999"}) {
     try {
       parse_direction(bad);
       ADD_FAILURE() << bad;
