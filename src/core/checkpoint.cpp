@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/allocation_budget.h"
+#include "core/loader_crash_guard.h"
 #include "sharpscope/core/atomic_file.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/model.h"
@@ -127,6 +128,7 @@ std::size_t saved_bytes(torch::serialize::InputArchive& archive) {
 bool is_checkpoint(const std::string& path) {
   try {
     torch::serialize::InputArchive archive;
+    const LoaderCrashGuard guard(path);
     archive.load_from(path, torch::Device(torch::kCPU));
     c10::IValue format;
     // Any version of the format counts, so load_checkpoint can report an unsupported one.
@@ -190,6 +192,7 @@ Model load_checkpoint(const std::string& path,
   if (!std::filesystem::is_regular_file(path)) throw InputError(path + ": no such file");
   torch::serialize::InputArchive archive;
   try {
+    const LoaderCrashGuard guard(path);
     archive.load_from(path, torch::Device(torch::kCPU));
   } catch (const std::exception& e) {
     throw InputError(path + ": not a sharpscope checkpoint or TorchScript file (" + brief(e) + ")");

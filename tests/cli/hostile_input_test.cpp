@@ -15,6 +15,7 @@
 #include "sharpscope/io/h5_writer.h"
 #include "support/cli.h"
 #include "support/processes.h"
+#include "support/ranks.h"
 #include "support/scratch_dir.h"
 
 namespace sharpscope {
@@ -346,6 +347,25 @@ TEST_F(HostileInput, BadData) {
            "--subset = 10000: the train split of synthetic has only 2048 examples"},
       },
       scratch_->str());
+}
+
+// A TorchScript archive on which LibTorch's own reader segfaults (fuzz finding,
+// tests/fuzz/libtorch_findings): one line naming the file and exit 3, not a core dump. In a
+// process of its own, since the guard ends the process.
+TEST_F(HostileInput, AModelFileThatCrashesLibTorchEndsInOneLineAndExitThree) {
+  const std::string model = std::string(SHARPSCOPE_SOURCE_DIR) +
+                            "/tests/fuzz/libtorch_findings/model_file_parse_class_constant_segv";
+  const std::string out = scratch_->str() + "/crash-out.h5";
+  testing::Launch launch;
+  launch.args = {"info", model, "--out", out};
+  launch.directory = scratch_->str();
+  launch.environments.push_back({});
+  const testing::RankOutcome run = testing::launch_ranks(launch).at(0);
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_EQ(run.err, "sharpscope: " + model +
+                         ": LibTorch crashed reading this file (a corrupt or hostile model "
+                         "archive; only load model files you trust)\n");
+  EXPECT_FALSE(fs::exists(out));
 }
 
 TEST_F(HostileInput, BadFlags) {
