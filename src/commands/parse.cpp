@@ -1,5 +1,6 @@
 #include "commands/parse.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
@@ -86,7 +87,12 @@ std::vector<double> Range::values() const {
     const double t = count == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(count - 1);
     const double value = log ? std::exp(std::log(start) + t * (std::log(stop) - std::log(start)))
                              : start + t * (stop - start);
-    out[static_cast<size_t>(i)] = i == 0 ? start : i == count - 1 ? stop : value;
+    // exp(log) rounds: with start and stop a few ulps apart it could step below the previous
+    // value or above stop, so interior values are clamped between them (a grid never decreases).
+    out[static_cast<size_t>(i)] = i == 0 ? start
+                                  : i == count - 1
+                                      ? stop
+                                      : std::clamp(value, out[static_cast<size_t>(i - 1)], stop);
   }
   return out;
 }

@@ -44,6 +44,18 @@ TEST(LandscapeRange, MessagesEscapeControlCharactersOfTheValue) {
   EXPECT_EQ(printable_text("caf\xc3\xa9\ttab"), "caf\xc3\xa9\\ttab");  // UTF-8 stays
 }
 
+// Log grids whose ends are equal or a few ulps apart never decrease (fuzz finding: 0.1:.1:4:log
+// had interior values exp(log 0.1) above its last value 0.1; tests/fuzz/regressions/flags).
+TEST(LandscapeRange, LogGridsWithCloseEndsNeverDecrease) {
+  for (const char* text : {"0.1:.1:4:log", "0.1:0.10000000000000002:50:log", "3:3:7:log",
+                           "1e-300:1.0000000000000002e-300:9:log"}) {
+    const std::vector<double> v = parse_range(text, "--x").values();
+    for (size_t i = 1; i < v.size(); ++i) EXPECT_LE(v[i - 1], v[i]) << text << " at " << i;
+    EXPECT_EQ(v.front(), parse_range(text, "--x").start) << text;
+    EXPECT_EQ(v.back(), parse_range(text, "--x").stop) << text;
+  }
+}
+
 TEST(LandscapeRange, IntegerListsIncreaseAndRespectTheMinimum) {
   EXPECT_EQ(parse_int_list("0,1,2,5", "--steps", 0), (std::vector<int>{0, 1, 2, 5}));
   EXPECT_THROW(parse_int_list("0,1", "--steps", 1), UsageError);
