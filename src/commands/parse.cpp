@@ -111,6 +111,9 @@ Range parse_range(const std::string& text, const std::string& flag) {
   if (log_scale && !(range.start > 0.0)) throw UsageError(prefix + "a log range needs start > 0");
   range.log = log_scale;
   if (count < 1) throw UsageError(prefix + "count must be >= 1");
+  // Far beyond any grid that can be evaluated (a point is at least one forward pass), and a bound
+  // on the values' memory: a count of 2e18 asked for 16 EB.
+  if (count > 1000000) throw UsageError(prefix + "count must be <= 1000000");
   if (range.stop < range.start) throw UsageError(prefix + "empty grid (stop < start)");
   if (count == 1 && range.stop != range.start) {
     throw UsageError(prefix + "a single point needs start = stop");

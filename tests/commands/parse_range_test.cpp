@@ -17,7 +17,10 @@ TEST(LandscapeRange, EvenlySpacedWithExactEnds) {
 }
 
 TEST(LandscapeRange, RejectsEmptyOrMalformedGridsNamingTheFlag) {
-  for (const char* bad : {"1:0:5", "0:1:0", "0:1", "a:1:3", "0:1:2.5", "0:1:1", "0:inf:3", ""}) {
+  // 3:3:2222222222222222210:log asked Range::values for 16 EB (fuzz finding,
+  // tests/fuzz/regressions/flags/huge_count).
+  for (const char* bad : {"1:0:5", "0:1:0", "0:1", "a:1:3", "0:1:2.5", "0:1:1", "0:inf:3", "",
+                          "0:1:1000001", "3:3:2222222222222222210:log"}) {
     try {
       parse_range(bad, "--x");
       ADD_FAILURE() << bad;
