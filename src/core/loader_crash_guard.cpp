@@ -14,9 +14,8 @@ namespace {
 char message[4096];
 size_t message_length = 0;
 
-void report_and_exit(int signal) {
+void report_and_exit(int /*signal*/) {
   (void)!::write(STDERR_FILENO, message, message_length);
-  (void)signal;
   ::_exit(3);
 }
 
@@ -31,11 +30,11 @@ LoaderCrashGuard::LoaderCrashGuard(const std::string& path) {
   struct sigaction action {};
   action.sa_handler = report_and_exit;
   sigemptyset(&action.sa_mask);
-  for (size_t i = 0; i < 3; ++i) sigaction(kSignals[i], &action, &previous_[i]);
+  for (size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &action, &previous_[i]);
 }
 
 LoaderCrashGuard::~LoaderCrashGuard() {
-  for (size_t i = 0; i < 3; ++i) sigaction(kSignals[i], &previous_[i], nullptr);
+  for (size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &previous_[i], nullptr);
 }
 
 }  // namespace sharpscope

@@ -6,6 +6,7 @@
 // process with one line naming the file and exit code 3 (an input at fault), instead of a core
 // dump; nothing else can be trusted after such a fault, so the handler only writes and exits.
 #include <csignal>
+#include <iterator>
 #include <string>
 
 namespace sharpscope {
@@ -21,7 +22,7 @@ class LoaderCrashGuard {
 
  private:
   static constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE};
-  struct sigaction previous_[3];
+  struct sigaction previous_[std::size(kSignals)];
 };
 
 }  // namespace sharpscope
