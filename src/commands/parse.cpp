@@ -45,6 +45,12 @@ bool parse_double(const std::string& text, double& value) {
   return !text.empty() && *end == '\0' && std::isfinite(value);
 }
 
+// "--flag = 'value'", the value's control characters escaped (printable_text), so the message
+// stays one line: how every message of this file quotes a flag's value.
+std::string flag_value(const std::string& flag, const std::string& text) {
+  return flag + " = '" + printable_text(text) + "'";
+}
+
 // Strict: the whole text must be a decimal integer, so "8x" or "" is rejected, not truncated, and
 // so is one beyond long long (strtoll would saturate it).
 bool parse_long(const std::string& text, long long& value) {
@@ -72,7 +78,7 @@ Enum parse_choice(const std::string& text, const std::string& flag,
   for (size_t i = 0; i < N; ++i) {
     choices += (i == 0 ? "" : i + 1 == N ? " or " : ", ") + std::string(names[i].first);
   }
-  throw UsageError(flag + " = '" + printable_text(text) + "': expected " + choices);
+  throw UsageError(flag_value(flag, text) + ": expected " + choices);
 }
 
 }  // namespace
@@ -98,7 +104,7 @@ std::vector<double> Range::values() const {
 }
 
 Range parse_range(const std::string& text, const std::string& flag) {
-  const std::string prefix = flag + " = '" + printable_text(text) + "': ";
+  const std::string prefix = flag_value(flag, text) + ": ";
   const std::vector<std::string> parts = split(text, ':');
   Range range;
   long long count = 0;
@@ -127,17 +133,15 @@ std::vector<int> parse_int_list(const std::string& text, const std::string& flag
   for (const std::string& part : split(text, ',')) {
     long long value = 0;
     if (!parse_long(part, value) || value < minimum || value > 1000000) {
-      throw UsageError(flag + " = '" + printable_text(text) + "': expected integers >= " +
+      throw UsageError(flag_value(flag, text) + ": expected integers >= " +
                        std::to_string(minimum) + " separated by commas, e.g. 1,2,5");
     }
     if (!values.empty() && value <= values.back()) {
-      throw UsageError(flag + " = '" + printable_text(text) +
-                       "': values must increase, without repeats");
+      throw UsageError(flag_value(flag, text) + ": values must increase, without repeats");
     }
     values.push_back(static_cast<int>(value));
   }
-  if (values.empty())
-    throw UsageError(flag + " = '" + printable_text(text) + "': give at least one value");
+  if (values.empty()) throw UsageError(flag_value(flag, text) + ": give at least one value");
   return values;
 }
 
@@ -147,22 +151,20 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
   for (const std::string& part : split(text, ',')) {
     double value = 0.0;
     if (!parse_double(part, value) || value < minimum) {
-      throw UsageError(flag + " = '" + printable_text(text) + "': expected numbers >= " +
-                       number_text(minimum) + " separated by commas, e.g. 0.05,0.1");
+      throw UsageError(flag_value(flag, text) + ": expected numbers >= " + number_text(minimum) +
+                       " separated by commas, e.g. 0.05,0.1");
     }
     values.push_back(value);
   }
-  if (values.empty())
-    throw UsageError(flag + " = '" + printable_text(text) + "': give at least one value");
+  if (values.empty()) throw UsageError(flag_value(flag, text) + ": give at least one value");
   return values;
 }
 
 std::vector<std::string> parse_name_list(const std::string& text, const std::string& flag) {
   std::vector<std::string> names = split(text, ',');
-  if (names.empty())
-    throw UsageError(flag + " = '" + printable_text(text) + "': give at least one name");
+  if (names.empty()) throw UsageError(flag_value(flag, text) + ": give at least one name");
   for (const std::string& name : names) {
-    if (name.empty()) throw UsageError(flag + " = '" + printable_text(text) + "': empty item");
+    if (name.empty()) throw UsageError(flag_value(flag, text) + ": empty item");
   }
   return names;
 }
@@ -172,13 +174,12 @@ std::vector<double> parse_ratio(const std::string& text, const std::string& flag
   for (const std::string& item : split(text, ':')) {
     double value = 0.0;
     if (!parse_double(item, value) || !(value > 0.0)) {
-      throw UsageError(flag + " = '" + printable_text(text) +
-                       "': expected positive numbers separated by ':', e.g. 1:2");
+      throw UsageError(flag_value(flag, text) +
+                       ": expected positive numbers separated by ':', e.g. 1:2");
     }
     parts.push_back(value);
   }
-  if (parts.empty())
-    throw UsageError(flag + " = '" + printable_text(text) + "': expected e.g. 1:2");
+  if (parts.empty()) throw UsageError(flag_value(flag, text) + ": expected e.g. 1:2");
   return parts;
 }
 
@@ -188,7 +189,7 @@ std::vector<double> parse_ratio(const std::string& text, const std::string& flag
 c10::ScalarType parse_dtype(const std::string& text) {
   if (text == "float32" || text == "float") return c10::kFloat;
   if (text == "float64" || text == "double") return c10::kDouble;
-  throw UsageError("--dtype = '" + printable_text(text) + "': expected float32 or float64");
+  throw UsageError(flag_value("--dtype", text) + ": expected float32 or float64");
 }
 
 c10::Device parse_device(const std::string& text) {
@@ -196,10 +197,10 @@ c10::Device parse_device(const std::string& text) {
   try {
     device = c10::Device(text);
   } catch (const c10::Error&) {
-    throw UsageError("--device = '" + printable_text(text) + "': expected cpu, cuda or cuda:N");
+    throw UsageError(flag_value("--device", text) + ": expected cpu, cuda or cuda:N");
   }
   if (!device.is_cpu() && !device.is_cuda()) {
-    throw UsageError("--device = '" + printable_text(text) + "': expected cpu, cuda or cuda:N");
+    throw UsageError(flag_value("--device", text) + ": expected cpu, cuda or cuda:N");
   }
   return device;
 }
@@ -207,13 +208,13 @@ c10::Device parse_device(const std::string& text) {
 BatchNormMode parse_bn_mode(const std::string& text) {
   if (text == "eval") return BatchNormMode::kEval;
   if (text == "train") return BatchNormMode::kTrain;
-  throw UsageError("--bn = '" + printable_text(text) + "': expected eval or train");
+  throw UsageError(flag_value("--bn", text) + ": expected eval or train");
 }
 
 Split parse_split(const std::string& text) {
   if (text == "train") return Split::kTrain;
   if (text == "test") return Split::kTest;
-  throw UsageError("--split = '" + printable_text(text) + "': expected train | test");
+  throw UsageError(flag_value("--split", text) + ": expected train | test");
 }
 
 namespace {
@@ -223,8 +224,8 @@ namespace {
 constexpr std::array<int64_t, 6> kSyntheticDefaults = {512, 1, 8, 8, 4, 0};
 
 UsageError malformed_data(const std::string& text, const std::string& flag) {
-  return UsageError(flag + " = '" + printable_text(text) +
-                    "': expected fmnist[:DIR] | mnist:DIR | cifar10:DIR | cifar100:DIR | "
+  return UsageError(flag_value(flag, text) +
+                    ": expected fmnist[:DIR] | mnist:DIR | cifar10:DIR | cifar100:DIR | "
                     "synthetic[:N,C,H,W,K,SEED]");
 }
 
@@ -237,8 +238,8 @@ std::vector<int64_t> parse_synthetic(const std::string& text, const std::string&
     const int64_t minimum = index == 5 ? 0 : 1;  // SEED may be 0; sizes and K must be positive
     if (index >= params.size() || index >= fields.size() || !parse_long(fields[index], value) ||
         value < minimum) {
-      throw UsageError(flag + " = '" + printable_text(text) +
-                       "': expected synthetic[:N,C,H,W,K,SEED], up to six integers, N,C,H,W,K >= "
+      throw UsageError(flag_value(flag, text) +
+                       ": expected synthetic[:N,C,H,W,K,SEED], up to six integers, N,C,H,W,K >= "
                        "1 and SEED >= 0");
     }
     params[index] = value;
@@ -283,7 +284,7 @@ DataSpec parse_data_spec(const std::string& text, const std::string& flag) {
 Scope parse_scope(const std::string& text) {
   if (text == "full") return Scope::kFull;
   if (text == "batch") return Scope::kBatch;
-  throw UsageError("--scope = '" + printable_text(text) + "': expected full or batch");
+  throw UsageError(flag_value("--scope", text) + ": expected full or batch");
 }
 
 DirectionSpec parse_direction(const std::string& text, const std::string& flag) {
@@ -332,8 +333,7 @@ void parse_sharpness_kinds(const std::string& text, SharpnessOptions& options) {
     } else if (kind == "avg") {
       options.avg = true;
     } else {
-      throw UsageError("--kinds = '" + printable_text(text) +
-                       "': expected a subset of asc,max,avg");
+      throw UsageError(flag_value("--kinds", text) + ": expected a subset of asc,max,avg");
     }
   }
 }
@@ -360,8 +360,7 @@ std::optional<int64_t> parse_batch_size(const std::string& text) {
   if (text == "auto") return std::nullopt;
   long long value = 0;
   if (!parse_long(text, value)) {
-    throw UsageError("--batch-size = '" + printable_text(text) +
-                     "': expected a positive integer or auto");
+    throw UsageError(flag_value("--batch-size", text) + ": expected a positive integer or auto");
   }
   if (value <= 0) throw UsageError("--batch-size = " + printable_text(text) + ": must be > 0");
   return static_cast<int64_t>(value);
@@ -391,8 +390,8 @@ ProbeKind parse_probe_kind(const std::string& text) {
 
 void apply_optimizer_name(const std::string& name, RuleOptions& o) {
   const UsageError unknown(
-      "--optimizer = '" + printable_text(name) +
-      "': expected sgd, sam, msam, rand-sam, asam, stablesam, stableasam, gsam, "
+      flag_value("--optimizer", name) +
+      ": expected sgd, sam, msam, rand-sam, asam, stablesam, stableasam, gsam, "
       "psam or esam (SAM-N as sam-N, MSAM-N as msam-N)");
   for (const auto& [prefix, variant] :
        {std::pair{"sam-", Variant::kSam}, std::pair{"msam-", Variant::kMsam}}) {
