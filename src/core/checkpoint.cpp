@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "core/allocation_budget.h"
-#include "core/loader_crash_guard.h"
+#include "core/untrusted_archive.h"
 #include "sharpscope/core/atomic_file.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/model.h"
@@ -128,8 +128,7 @@ std::size_t saved_bytes(torch::serialize::InputArchive& archive) {
 bool is_checkpoint(const std::string& path) {
   try {
     torch::serialize::InputArchive archive;
-    const LoaderCrashGuard guard(path);
-    archive.load_from(path, torch::Device(torch::kCPU));
+    read_untrusted_archive(path, [&] { archive.load_from(path, torch::Device(torch::kCPU)); });
     c10::IValue format;
     // Any version of the format counts, so load_checkpoint can report an unsupported one.
     return archive.try_read(kFormatKey, format) && format.isString() &&
@@ -192,8 +191,9 @@ Model load_checkpoint(const std::string& path,
   if (!std::filesystem::is_regular_file(path)) throw InputError(path + ": no such file");
   torch::serialize::InputArchive archive;
   try {
-    const LoaderCrashGuard guard(path);
-    archive.load_from(path, torch::Device(torch::kCPU));
+    read_untrusted_archive(path, [&] { archive.load_from(path, torch::Device(torch::kCPU)); });
+  } catch (const InputError&) {
+    throw;
   } catch (const std::exception& e) {
     throw InputError(path + ": not a sharpscope checkpoint or TorchScript file (" + brief(e) + ")");
   }

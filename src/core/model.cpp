@@ -7,7 +7,7 @@
 #include <optional>
 #include <sstream>
 
-#include "core/loader_crash_guard.h"
+#include "core/untrusted_archive.h"
 #include "sharpscope/core/checkpoint.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/zoo.h"
@@ -69,8 +69,9 @@ Model Model::load(const std::string& path) {
   }
   auto impl = std::make_unique<Impl>();
   try {
-    const LoaderCrashGuard guard(path);
-    impl->script = torch::jit::load(path, torch::kCPU);
+    read_untrusted_archive(path, [&] { impl->script = torch::jit::load(path, torch::kCPU); });
+  } catch (const InputError&) {
+    throw;
   } catch (const std::exception&) {
     // c10::Error from the zip and pickle readers; std::runtime_error from the TorchScript
     // compiler when the archive's code does not parse.

@@ -246,6 +246,20 @@ TEST(CoreCheckpoint, MetadataOfAHugeNetworkIsRefusedBeforeItIsBuilt) {
   fs::remove_all(dir);
 }
 
+// Reading a model archive is capped at twice its size plus 64 MiB (src/core/untrusted_archive.h):
+// a checkpoint larger than that slack (23 M parameters, 93 MB) still loads whole.
+TEST(CoreCheckpoint, ACheckpointLargerThanTheReadersSlackLoads) {
+  const testing::ScratchDir scratch("checkpoint");
+  const std::string dir = scratch.str();
+  Model model = make_model("mlp:30000");
+  save_checkpoint(dir + "/large.pt", model);
+  ASSERT_GT(fs::file_size(dir + "/large.pt"), std::uintmax_t{64} << 20);
+  Model loaded = load_checkpoint(dir + "/large.pt");
+  EXPECT_TRUE(params_equal(tensors(loaded.network()->named_parameters()),
+                           tensors(model.network()->named_parameters())));
+  fs::remove_all(dir);
+}
+
 TEST(CoreCheckpoint, SavingWithoutInputShapeFailsAndWritesNothing) {
   const testing::ScratchDir scratch("checkpoint");
   const std::string dir = scratch.str();

@@ -68,6 +68,23 @@ TEST(CoreModel, BadFilesAreInputErrorsNamingTheFile) {
   }
 }
 
+// A TorchScript archive of 4 426 bytes whose zip header declares a record of 3.9 GB (fuzz finding,
+// kept in tests/fuzz/regressions/model_file): LibTorch allocated what the header said before
+// reading it. The read is capped (src/core/untrusted_archive.h), and only a refused allocation
+// gives this message.
+TEST(CoreModel, ARecordLargerThanItsFileIsRefusedBeforeItIsAllocated) {
+  const std::string path = std::string(SHARPSCOPE_SOURCE_DIR) +
+                           "/tests/fuzz/regressions/model_file/record_larger_than_file";
+  try {
+    Model::load(path);
+    ADD_FAILURE() << path << " loaded";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), path +
+                                         ": corrupt model archive: its records declare more "
+                                         "than the 4426 bytes the file holds");
+  }
+}
+
 TEST(CoreModel, WrongInputShapeOrClassCountIsInputError) {
   Model model = Model::load(kFixture);
   const Dataset cifar_like =
