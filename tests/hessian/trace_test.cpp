@@ -12,6 +12,7 @@
 
 #include "commands/parse.h"
 #include "sharpscope/core/error.h"
+#include "support/dense_solvers.h"
 #include "support/matrices.h"
 
 namespace sharpscope {

@@ -9,6 +9,7 @@
 #include "sharpscope/hessian/spectrum.h"
 #include "sharpscope/hessian/trace.h"
 #include "sharpscope/io/h5_writer.h"
+#include "support/dense_solvers.h"
 #include "support/matrices.h"
 #include "support/scratch_dir.h"
 #include "support/testing.h"
