@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "commands/flag_value.h"
 #include "commands/parse.h"
 #include "sharpscope/ascent/ascent.h"
 #include "sharpscope/core/error.h"
@@ -58,15 +59,15 @@ GridSetup build_grid(Session& session, const CommonOptions& common, const Direct
   GridSetup setup;
   const std::vector<std::string> specs_text = parse_name_list(f.dirs, "--dirs");
   if (specs_text.size() > 2)
-    throw UsageError("--dirs = '" + f.dirs + "': give one or two directions");
+    throw UsageError(flag_value("--dirs", f.dirs) + ": give one or two directions");
   std::vector<DirectionSpec> specs;
   for (const std::string& text : specs_text) specs.push_back(parse_direction(text));
   setup.grid.x = parse_range(f.x, "--x").values();
   if (specs.size() == 2) {
     setup.grid.y = parse_range(f.y, "--y").values();
   } else if (f.y_given) {
-    throw UsageError("--y = '" + f.y + "': one direction (--dirs '" + f.dirs +
-                     "') gives a line along --x; give two --dirs for a plane");
+    throw UsageError(flag_value("--y", f.y) + ": one direction (" + flag_value("--dirs", f.dirs) +
+                     ") gives a line along --x; give two --dirs for a plane");
   }
   if (f.orthogonalize && specs.size() != 2) throw UsageError("--orthogonalize needs two --dirs");
 

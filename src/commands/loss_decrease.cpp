@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands/analysis_support.h"
+#include "commands/flag_value.h"
 #include "commands/parse.h"
 #include "commands/registry.h"
 #include "sharpscope/ascent/ascent.h"
@@ -65,7 +66,7 @@ void run_loss_decrease(const LossDecreaseFlags& f) {
       ends.push_back(parse_int_list(end, "--segment", 0)[0]);
     }
     if (ends.size() != 2)
-      throw UsageError("--segment = '" + f.segment + "': expected two N, e.g. 1,2");
+      throw UsageError(flag_value("--segment", f.segment) + ": expected two N, e.g. 1,2");
     options.segment = std::make_pair(ends[0], ends[1]);
   }
   options.validate();

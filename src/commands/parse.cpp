@@ -9,6 +9,7 @@
 #include <sstream>
 #include <utility>
 
+#include "commands/flag_value.h"
 #include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/number_text.h"
@@ -28,6 +29,11 @@
 #include "sharpscope/optim/trainer.h"
 
 namespace sharpscope::cli {
+
+std::string flag_value(const std::string& flag, const std::string& text) {
+  return flag + " = '" + printable_text(text) + "'";
+}
+
 namespace {
 
 std::vector<std::string> split(const std::string& text, char separator) {
@@ -43,12 +49,6 @@ bool parse_double(const std::string& text, double& value) {
   char* end = nullptr;
   value = std::strtod(text.c_str(), &end);
   return !text.empty() && *end == '\0' && std::isfinite(value);
-}
-
-// "--flag = 'value'", the value's control characters escaped (printable_text), so the message
-// stays one line: how every message of this file quotes a flag's value.
-std::string flag_value(const std::string& flag, const std::string& text) {
-  return flag + " = '" + printable_text(text) + "'";
 }
 
 // Strict: the whole text must be a decimal integer, so "8x" or "" is rejected, not truncated, and

@@ -8,6 +8,7 @@
 
 #include "commands/app.h"
 #include "commands/effective_options.h"
+#include "commands/flag_value.h"
 #include "commands/registry.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/h5_writer.h"
@@ -42,7 +43,7 @@ void run_rerun(const RerunFlags& f) {
     config = reader.attribute("/", "config");
   }
   if (std::filesystem::exists(f.out) && std::filesystem::equivalent(f.out, f.result)) {
-    throw UsageError("--out = '" + f.out + "': would overwrite the result being rerun");
+    throw UsageError(flag_value("--out", f.out) + ": would overwrite the result being rerun");
   }
   const TemporaryFile file{(std::filesystem::temp_directory_path() /
                             ("sharpscope-rerun-" + std::to_string(::getpid()) + ".toml"))

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands/analysis_support.h"
+#include "commands/flag_value.h"
 #include "commands/parse.h"
 #include "commands/registry.h"
 #include "sharpscope/core/error.h"
@@ -66,7 +67,7 @@ void run_saddle(SaddleFlags& f) {
   f.criterion.kind = parse_saddle_criterion(f.criterion_kind);
   const std::vector<double> lrs = parse_range(f.lrs, "--lrs").values();
   for (double lr : lrs) {
-    if (!(lr > 0.0)) throw UsageError("--lrs = '" + f.lrs + "': learning rates must be > 0");
+    if (!(lr > 0.0)) throw UsageError(flag_value("--lrs", f.lrs) + ": learning rates must be > 0");
   }
   if (f.starts < 1) throw UsageError("--starts = " + std::to_string(f.starts) + ": must be >= 1");
   if (f.iterations < 1)
@@ -132,7 +133,7 @@ void run_valley(const ValleyFlags& f) {
       !f.grid.empty() ? f.grid
                       : number_text(loss.grid_start) + ":" + number_text(loss.grid_stop) + ":4001";
   const std::vector<double> w = parse_range(grid_text, "--grid").values();
-  if (w.size() < 3) throw UsageError("--grid = '" + grid_text + "': needs at least 3 points");
+  if (w.size() < 3) throw UsageError(flag_value("--grid", grid_text) + ": needs at least 3 points");
   Provenance provenance;
   provenance.set("dtype", "float64");
   H5Writer writer(f.common.out);
