@@ -1,8 +1,9 @@
 #pragma once
 // How every message quotes a flag's value: "--flag = 'value'", the value's control characters
 // escaped (core/printable_text.h), so a UsageError stays one line whatever the user typed. Defined
-// in parse.cpp, whose messages all use it; a header of its own so that the few commands which
-// check a value themselves need not include the whole parser.
+// in parse.cpp, whose messages all use it. It has a header of its own, not parse.h, because
+// parse.h is included by some forty files and this one declaration is all that the commands
+// checking a value themselves (analysis_support, loss_decrease, rerun, toy) need.
 #include <string>
 
 namespace sharpscope::cli {
