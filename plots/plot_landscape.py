@@ -5,7 +5,9 @@
 
 The kind is read from the root attribute `result_kind`:
   ascent_curves    L(w + k v_N), one line per N                    (Kim et al. 000 Fig. 3)
-  surface          contour + 3-D surface (2-D grid) or a line (1-D) (000 Fig. 4, Li et al. 2018)
+  surface          contour + 3-D surface (2-D grid) or a line (1-D) (000 Fig. 4, Li et al. 2018);
+                   on a PCA plane (--dirs pca1,pca2 --trajectory) the training path over the contour
+  trajectory       the training path on its PCA plane, with the explained variance (Li et al. 2018 §7)
   cosine_matrix    heat-map with values                            (000 Fig. 5)
   cosine_field     heat-map with values over the grid              (000 Fig. 6)
   loss_decrease    heat-map with values, and curves along a segment (000 Fig. 7, 8)
@@ -89,12 +91,36 @@ def plot_surface(f, fig):
     ax.set_xlabel(dirs[0])
     ax.set_ylabel(dirs[1])
     ax.set_title("L(w + x d1 + y d2) (000 Fig. 4)")
+    if "trajectory/x" in f and "trajectory/y" in f:
+        draw_path(ax, f["trajectory/x"][()], f["trajectory/y"][()], f["trajectory/epoch"][()])
+        ax.set_title("L on the PCA plane with the training path (Li et al. 2018 Fig. 10)")
     ax3 = fig.add_subplot(1, 2, 2, projection="3d")
     ax3.plot_surface(X, Y, shown, cmap="viridis", linewidth=0, antialiased=True)
     ax3.set_xlabel(dirs[0])
     ax3.set_ylabel(dirs[1])
     ax3.set_zlabel("loss")
     fig.suptitle(subtitle(f))
+
+
+def draw_path(ax, x, y, epoch):
+    """The path w_1 ... w_final as a line with its checkpoints, labelled by epoch where known."""
+    ax.plot(x, y, "-o", color="red", ms=3, lw=1.2, label="training path")
+    for xi, yi, e in zip(x, y, epoch):
+        if np.isfinite(e):
+            ax.annotate(f"{int(e)}", (xi, yi), textcoords="offset points", xytext=(3, 3), fontsize=6,
+                        color="red")
+    ax.legend(fontsize=7, loc="upper right")
+
+
+def plot_trajectory(f, fig):
+    ax = fig.add_subplot(1, 1, 1)
+    ratio = f["explained_variance_ratio"][()]
+    draw_path(ax, f["x"][()], f["y"][()], f["epoch"][()])
+    ax.plot([0], [0], "k*", ms=10)
+    ax.set_xlabel(f"pca1 ({100 * ratio[0]:.1f} % of the variance)")
+    ax.set_ylabel(f"pca2 ({100 * ratio[1]:.1f} % of the variance)")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_title("Training path on its PCA plane around w_final\n" + subtitle(f))
 
 
 def plot_cosine_matrix(f, fig):
@@ -166,7 +192,8 @@ def plot_eigen_lines(f, fig):
         ax.set_xlabel(f"t along eigenvector {i + 1}")
         ax.set_ylabel("loss")
         ax.legend(fontsize=8)
-    fig.suptitle("Loss along top Hessian eigenvectors (003 Fig. 2)\n" + subtitle(f))
+    curvature = text(f.attrs.get("curvature", "Hessian"))
+    fig.suptitle(f"Loss along top {curvature} eigenvectors (003 Fig. 2)\n" + subtitle(f))
 
 
 def plot_sharpness(f, fig):
@@ -199,6 +226,7 @@ PLOTS = {
     "checkpoint_line": (plot_line, (11, 4.5)),
     "eigen_lines": (plot_eigen_lines, (7, 4.5)),
     "sharpness": (plot_sharpness, (7, 4.5)),
+    "trajectory": (plot_trajectory, (6, 5)),
 }
 
 

@@ -1,5 +1,6 @@
 #include "commands/analysis_support.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -29,7 +30,8 @@ void add_direction_flags(CLI::App& cmd, DirectionFlags& f, const std::string& de
   f.dirs = default_dirs;
   f.rho = default_rho;
   cmd.add_option("--dirs", f.dirs,
-                 "One or two directions: vN | rand[:SEED] | eigK | to:OTHER.pt | file:F.h5:NAME")
+                 "One or two directions: vN | rand[:SEED] | eigK | pca1 | pca2 | to:OTHER.pt | "
+                 "file:F.h5:NAME")
       ->capture_default_str();
   cmd.add_option("--x", f.x, "Grid along the first direction, start:stop:count")
       ->capture_default_str();
@@ -46,6 +48,9 @@ void add_direction_flags(CLI::App& cmd, DirectionFlags& f, const std::string& de
                "Gram-Schmidt: make the two directions orthonormal");
   cmd.add_option("--eigen-file", f.eigen_file,
                  "eigK directions: file written by 'hessian spectrum --save-vectors'");
+  cmd.add_option("--trajectory", f.trajectory,
+                 "pca1/pca2 directions: file written by 'landscape trajectory' (the model given "
+                 "should be its last checkpoint)");
   cmd.add_flag("--resume", f.resume, "Continue an interrupted grid from its .partial.h5 file");
 }
 
@@ -79,6 +84,7 @@ GridSetup build_grid(Session& session, const CommonOptions& common, const Direct
   options.include_bn = f.include_bn;
   options.seed = common.seed;
   options.eigen_file = f.eigen_file;
+  options.trajectory_file = f.trajectory;
   const std::vector<std::string>& names = session.model.parameter_names();
   options.read_stored = [&names, &weights = session.model.parameters()](const std::string& path,
                                                                         const std::string& name) {
@@ -88,6 +94,9 @@ GridSetup build_grid(Session& session, const CommonOptions& common, const Direct
     if (specs[i].kind == DirectionKind::kAscent && !options.ascent.ratio.empty()) {
       AscentOptions{f.rho, specs[i].index, options.ascent.ratio}.validate();
     }
+  }
+  for (const DirectionSpec& spec : specs) {
+    setup.pca_components.push_back(spec.kind == DirectionKind::kPca ? spec.index : 0);
   }
   for (size_t i = 0; i < specs.size(); ++i) {
     setup.directions.push_back(
@@ -105,7 +114,45 @@ GridSetup build_grid(Session& session, const CommonOptions& common, const Direct
   a["include_bn"] = f.include_bn ? "true" : "false";
   a["orthogonalize"] = f.orthogonalize ? "true" : "false";
   a["eigen_file"] = f.eigen_file;
+  a["trajectory"] = f.trajectory;
   return setup;
+}
+
+void write_trajectory_overlay(H5Writer& writer, const Session& session, const GridSetup& setup,
+                              const DirectionFlags& f, const CommonOptions& common) {
+  if (f.trajectory.empty() || std::all_of(setup.pca_components.begin(), setup.pca_components.end(),
+                                          [](int k) { return k == 0; })) {
+    return;
+  }
+  const H5Reader trajectory(f.trajectory);
+  std::vector<int64_t> shape;
+  const std::vector<double> coordinates = trajectory.read("coordinates", &shape);
+  if (shape.size() != 2 || shape[1] != 2) {
+    throw InputError(f.trajectory +
+                     ": 'coordinates' is not [n, 2] (not a landscape trajectory "
+                     "output?)");
+  }
+  const int64_t n = shape[0];
+  const std::vector<double> epoch = trajectory.read("epoch");
+  for (size_t axis = 0; axis < setup.pca_components.size(); ++axis) {
+    const int k = setup.pca_components[axis];
+    if (k == 0) continue;
+    std::vector<double> along;
+    for (int64_t i = 0; i < n; ++i)
+      along.push_back(coordinates[static_cast<size_t>(2 * i + k - 1)]);
+    writer.write(axis == 0 ? "trajectory/x" : "trajectory/y", along, "",
+                 "the training path's checkpoints along d" + std::to_string(axis + 1) + " (pca" +
+                     std::to_string(k) + ") from " + f.trajectory);
+  }
+  writer.write("trajectory/epoch", epoch, "", "epoch of each checkpoint (NaN when unknown)");
+  const std::string reference = trajectory.attribute("/", "reference_sha256");
+  writer.attribute("trajectory", "source", f.trajectory);
+  writer.attribute("trajectory", "reference_sha256", reference);
+  if (reference != session.provenance.values().at("model_sha256")) {
+    say(common, "warning: " + session.provenance.values().at("model") +
+                    " is not the trajectory's last checkpoint: the plane of " + f.trajectory +
+                    " is centred on that checkpoint, so the path drawn on this grid is offset");
+  }
 }
 
 std::string grid_signature(const Session& session, const Metadata& attributes) {

@@ -41,6 +41,7 @@ struct DirectionFlags {
   bool include_bn = false;
   bool orthogonalize = false;
   std::string eigen_file;
+  std::string trajectory;
   bool resume = false;
 };
 void add_direction_flags(CLI::App& command, DirectionFlags& flags, const std::string& default_dirs,
@@ -55,10 +56,22 @@ struct GridSetup {
   SurfaceOptions grid;
   std::vector<Direction> directions;
   const ParamList* d2() const { return directions.size() > 1 ? &directions[1].values : nullptr; }
-  Metadata attributes;  ///< dirs, x, y, rho, ratio, scope, include_bn, orthogonalize, eigen_file
+  /// dirs, x, y, rho, ratio, scope, include_bn, orthogonalize, eigen_file, trajectory
+  Metadata attributes;
+  /// The PCA index K (1 or 2) of each direction that is pcaK, 0 for the others.
+  std::vector<int> pca_components;
 };
 /// Validates every flag before any pass over the data. Cost: the directions' (vN: N gradients).
 GridSetup build_grid(Session& session, const CommonOptions& common, const DirectionFlags& flags);
+
+/// When the grid's directions include pcaK (--trajectory FILE), writes the training path in the
+/// grid's coordinates: group `trajectory` with `models`, `epoch` and, for each grid axis that is a
+/// PCA direction, `x` (along d1) and/or `y` (along d2) — the checkpoints' coordinates from FILE,
+/// so that a plot can overlay the path on the surface (plots/plot_landscape.py). Nothing
+/// otherwise. Warns when the session's model is not the trajectory's reference w_final, the point
+/// the plane is centred on.
+void write_trajectory_overlay(H5Writer& writer, const Session& session, const GridSetup& setup,
+                              const DirectionFlags& flags, const CommonOptions& common);
 
 /// The text a --resume partial file must match: everything that changes a grid value (model
 /// hash, data, split, subset, dtype, BN mode, smoothing, device) plus the analysis attributes.

@@ -40,6 +40,7 @@ void build_application(CLI::App& app) {
   register_stability(app);
   register_toy(app);
   register_rerun(app);
+  register_paraview(app);
 }
 
 namespace {

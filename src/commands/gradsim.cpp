@@ -89,6 +89,7 @@ void run_field(const GradsimFlags& f) {
   write_result(*writer, r);
   write_preamble(*writer, s, setup.attributes);
   write_directions(*writer, s, setup.directions);
+  write_trajectory_overlay(*writer, s, setup, f.directions, f.common);
   commit_output(*writer, rows.get(), r.summary(), f.common);
 }
 

@@ -47,7 +47,8 @@ void register_hessian_density(CLI::App& hessian) {
   cmd->footer(
       "Examples:\n"
       "  sharpscope hessian density model.pt                       # PyHessian density()\n"
-      "  sharpscope hessian density model.pt --runs 10 --lanczos-steps 90 --grid 1000");
+      "  sharpscope hessian density model.pt --runs 10 --lanczos-steps 90 --grid 1000\n"
+      "  sharpscope hessian density model.pt --curvature ggn");
   add_hessian_flags(*cmd, f->hessian);
   cmd->add_option("--runs", f->options.runs, "Random start vectors (PyHessian n_v)")
       ->capture_default_str();

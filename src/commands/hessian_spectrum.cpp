@@ -65,8 +65,8 @@ void run_spectrum(const SpectrumFlags& f) {
     for (size_t j = 0; j < result.pairs.size(); ++j) {
       const Eigenpair& p = result.pairs[j];
       write_eigenvector(*run.writer, static_cast<int>(j + 1), names, run.op->to_params(p.vector),
-                        "unit Hessian eigenvector, " + to_string(p.end) + " end, eigenvalue " +
-                            number_text(p.value));
+                        "unit " + display_name(run.options.curvature) + " eigenvector, " +
+                            to_string(p.end) + " end, eigenvalue " + number_text(p.value));
     }
   }
   commit_hessian_output(run, f.hessian);
@@ -76,12 +76,14 @@ void run_spectrum(const SpectrumFlags& f) {
 
 void register_hessian_spectrum(CLI::App& hessian) {
   auto f = std::make_shared<SpectrumFlags>();
-  CLI::App* cmd = hessian.add_subcommand("spectrum", "Extreme Hessian eigenvalues with residuals");
+  CLI::App* cmd = hessian.add_subcommand(
+      "spectrum", "Extreme eigenvalues of the Hessian, GGN or a Fisher, with residuals");
   cmd->footer(
       "Examples:\n"
       "  sharpscope hessian spectrum model.pt --top 5 --save-vectors\n"
       "  sharpscope hessian spectrum model.pt --method power --top 1   # PyHessian eigenvalues()\n"
-      "  sharpscope hessian spectrum model.pt --which both --params '^fc2\\.' --dtype float64");
+      "  sharpscope hessian spectrum model.pt --which both --params '^fc2\\.' --dtype float64\n"
+      "  sharpscope hessian spectrum model.pt --curvature ggn --top 5 --save-vectors");
   add_hessian_flags(*cmd, f->hessian);
   cmd->add_option("--top", f->top, "Eigenvalues per end")->capture_default_str();
   cmd->add_option("--method", f->method,

@@ -6,42 +6,66 @@
 
 namespace sharpscope::cli {
 
-void add_hessian_flags(CLI::App& command, HessianFlags& f) {
-  command.add_option("model", f.model, "Model: sharpscope checkpoint or TorchScript file (.pt)")
-      ->required();
-  add_common_options(command, f.common);
+void add_curvature_flags(CLI::App& command, CurvatureFlags& f) {
+  command
+      .add_option("--curvature", f.curvature,
+                  "hessian | ggn (generalized Gauss-Newton) | ef (empirical Fisher) | mc-fisher "
+                  "(Fisher with labels sampled from the model, seeded by --seed)")
+      ->capture_default_str();
+  command
+      .add_option("--mc-samples", f.mc_samples,
+                  "mc-fisher: labels drawn per example (drawn once, so the matrix is fixed)")
+      ->capture_default_str();
   command
       .add_option("--hvp", f.hvp,
-                  "exact (double backward) | finite-difference (central differences of "
-                  "gradients, 2 gradient passes per HVP)")
+                  "Hessian products: exact (double backward) | finite-difference (central "
+                  "differences of gradients, 2 gradient passes per HVP)")
       ->capture_default_str();
   command.add_option(
       "--params", f.params,
-      "Regex on parameter names: restrict H to that block, e.g. '^fc2\\.' (default all)");
+      "Regex on parameter names: restrict the curvature to that block, e.g. '^fc2\\.' (default "
+      "all)");
   command
       .add_option("--fd-step", f.fd_step,
                   "Relative finite-difference step (0 = cube root of the dtype's epsilon)")
       ->capture_default_str();
 }
 
-HessianRun open_hessian_run(const HessianFlags& f, const std::string& suffix) {
-  HvpOperatorOptions options;
-  options.mode = parse_hvp_mode(f.hvp);
+CurvatureOptions curvature_options(const CurvatureFlags& f, uint64_t seed) {
+  CurvatureOptions options;
+  options.curvature = parse_curvature(f.curvature);
+  options.hvp = parse_hvp_mode(f.hvp);
   options.params_regex = f.params;
   options.fd_step = f.fd_step;
+  options.mc_samples = f.mc_samples;
+  options.seed = seed;
   options.validate();
-  HessianRun run{open_session(f.model, f.common), nullptr, nullptr};
-  run.writer = std::make_unique<H5Writer>(output_path(f.common, f.model, "hessian-" + suffix));
-  run.op = std::make_unique<HvpOperator>(*run.session.objective, options);
-  char line[512];
-  std::snprintf(line, sizeof line,
-                "Hessian of the mean loss over %lld examples of %s: d = %lld of %lld parameters "
-                "(%s), %s HVPs, %s",
-                static_cast<long long>(run.session.data.size()), run.session.data.name.c_str(),
-                static_cast<long long>(run.op->rows()),
-                static_cast<long long>(run.session.model.parameter_count()),
-                f.params.empty() ? "all" : ("--params '" + f.params + "'").c_str(), f.hvp.c_str(),
-                run.session.provenance.values().at("dtype").c_str());
+  return options;
+}
+
+void add_hessian_flags(CLI::App& command, HessianFlags& f) {
+  command.add_option("model", f.model, "Model: sharpscope checkpoint or TorchScript file (.pt)")
+      ->required();
+  add_common_options(command, f.common);
+  add_curvature_flags(command, f.curvature);
+}
+
+HessianRun open_hessian_run(const HessianFlags& f, const std::string& suffix) {
+  const CurvatureOptions options = curvature_options(f.curvature, f.common.seed);
+  HessianRun run{open_session(f.model, f.common), options, nullptr, nullptr};
+  run.writer = std::make_unique<H5Writer>(
+      output_path(f.common, f.model, to_string(options.curvature) + "-" + suffix));
+  run.op = make_curvature_operator(*run.session.objective, options);
+  char line[640];
+  std::snprintf(
+      line, sizeof line,
+      "%s of the mean loss over %lld examples of %s: d = %lld of %lld parameters (%s), "
+      "%s, %s",
+      display_name(options.curvature).c_str(), static_cast<long long>(run.session.data.size()),
+      run.session.data.name.c_str(), static_cast<long long>(run.op->rows()),
+      static_cast<long long>(run.session.model.parameter_count()),
+      f.curvature.params.empty() ? "all" : ("--params '" + f.curvature.params + "'").c_str(),
+      run.op->describe().c_str(), run.session.provenance.values().at("dtype").c_str());
   say(f.common, line);
   return run;
 }
@@ -51,15 +75,17 @@ void write_hessian_preamble(HessianRun& run, const HessianFlags& f, const std::s
   H5Writer& w = *run.writer;
   write_preamble(w, run.session, attributes);
   w.attribute("/", "result_kind", "hessian_" + suffix);
-  w.attribute("/", "hvp", to_string(run.op->options().mode));
+  w.attribute("/", "curvature", to_string(run.options.curvature));
+  w.attribute("/", "curvature_description", run.op->describe());
+  w.attribute("/", "hvp", to_string(run.options.hvp));
   w.attribute("/", "dimension", static_cast<int64_t>(run.op->rows()));
   w.write_strings("selected_parameters", run.op->selected_names());
 }
 
-std::unique_ptr<Progress> hvp_progress(HvpOperator& op, const std::string& label, int64_t bound,
-                                       const HessianFlags& flags) {
+std::unique_ptr<Progress> hvp_progress(CurvatureOperator& op, const std::string& label,
+                                       int64_t bound, const HessianFlags& flags) {
   auto progress = std::make_unique<Progress>(
-      label + " (HVPs, at most " + std::to_string(bound) + ")", bound, flags.common.quiet);
+      label + " (products, at most " + std::to_string(bound) + ")", bound, flags.common.quiet);
   op.on_product([bar = progress.get()](int64_t hvps) { bar->update(hvps); });
   return progress;
 }

@@ -41,12 +41,13 @@ void run_trace(const TraceFlags& f) {
 void register_hessian_trace(CLI::App& hessian) {
   auto f = std::make_shared<TraceFlags>();
   CLI::App* cmd = hessian.add_subcommand(
-      "trace", "Trace of the Hessian by Hutchinson or Hutch++, with standard error");
+      "trace", "Trace of the curvature by Hutchinson or Hutch++, with standard error");
   cmd->footer(
       "Examples:\n"
       "  sharpscope hessian trace model.pt                         # PyHessian trace()\n"
       "  sharpscope hessian trace model.pt --tol 0 --rel-se 0.01 --probes 1000\n"
-      "  sharpscope hessian trace model.pt --method hutch++ --tol 0 --rel-se 0.01 --probes 1000");
+      "  sharpscope hessian trace model.pt --method hutch++ --tol 0 --rel-se 0.01 --probes 1000\n"
+      "  sharpscope hessian trace model.pt --curvature ef           # tr(F) = mean |g_i|^2");
   add_hessian_flags(*cmd, f->hessian);
   cmd->add_option("--method", f->method,
                   "hutchinson (Rademacher probes) | hutch++ (Meyer et al. 2021: deflates a "

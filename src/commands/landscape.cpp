@@ -1,4 +1,5 @@
-// sharpscope landscape ascent|interp|line: the loss around a model and between two models.
+// sharpscope landscape ascent|interp|line|eigen|trajectory: the loss around a model, between two
+// models, along eigenvectors, and a training path's PCA plane.
 #include <CLI/CLI.hpp>
 
 #include "commands/landscape_subcommands.h"
@@ -15,6 +16,7 @@ void register_landscape(CLI::App& app) {
   register_landscape_interp(*cmd);
   register_landscape_line(*cmd);
   register_landscape_eigen(*cmd);
+  register_landscape_trajectory(*cmd);
 }
 
 }  // namespace sharpscope::cli

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands/analysis_support.h"
+#include "commands/hessian_support.h"
 #include "commands/landscape_subcommands.h"
 #include "commands/parse.h"
 #include "sharpscope/core/error.h"
@@ -21,7 +22,7 @@ struct EigenFlags {
   std::string method = "lanczos";
   double tol = 1e-3;
   int max_iter = 100;
-  std::string params;
+  CurvatureFlags curvature;
   CommonOptions common;
 };
 
@@ -33,19 +34,19 @@ void run_eigen(const EigenFlags& f) {
   spectrum.max_iter = f.max_iter;
   spectrum.seed = f.common.seed;
   spectrum.validate();
-  HvpOperatorOptions hvp;
-  hvp.params_regex = f.params;
+  const CurvatureOptions curvature = curvature_options(f.curvature, f.common.seed);
   const std::vector<double> t = parse_range(f.x, "--x").values();
   const std::string out = output_path(f.common, f.models.front(), "eigenlines");
   const auto writer = open_output(out);
 
   const size_t nx = t.size();
-  EigenLineSeries series{f.models, {}, f.top, {}};
+  EigenLineSeries series{f.models, {}, f.top, {}, display_name(curvature.curvature)};
   Progress progress("landscape eigen", static_cast<int64_t>(f.models.size()), f.common.quiet);
   for (size_t m = 0; m < f.models.size(); ++m) {
     progress.update(static_cast<int64_t>(m), f.models[m]);
     Session s = open_session(f.models[m], f.common);
-    const EigenLine& line = series.lines.emplace_back(eigen_line(*s.objective, spectrum, hvp, t));
+    const EigenLine& line =
+        series.lines.emplace_back(eigen_line(*s.objective, spectrum, curvature, t));
     series.model_sha256.push_back(s.provenance.values().at("model_sha256"));
     if (!f.common.quiet) {
       std::cout << f.models[m] << ": lambda";
@@ -67,8 +68,7 @@ void run_eigen(const EigenFlags& f) {
                     {"x", f.x},
                     {"method", f.method},
                     {"tol", number_text(f.tol)},
-                    {"max_iter", std::to_string(f.max_iter)},
-                    {"params", f.params}});
+                    {"max_iter", std::to_string(f.max_iter)}});
     writer->attribute("/", "model", std::to_string(f.models.size()) + " models (dataset 'models')");
     writer->attribute("/", "model_sha256", std::string("per model: dataset 'model_sha256'"));
   }
@@ -84,14 +84,16 @@ void run_eigen(const EigenFlags& f) {
 
 void register_landscape_eigen(CLI::App& landscape) {
   auto f = std::make_shared<EigenFlags>();
-  CLI::App* cmd = landscape.add_subcommand("eigen",
-                                           "Loss along each model's top Hessian eigenvectors, over "
-                                           "a series of checkpoints (003 Fig. 2)");
+  CLI::App* cmd =
+      landscape.add_subcommand("eigen",
+                               "Loss along each model's top Hessian (or GGN, Fisher) "
+                               "eigenvectors, over a series of checkpoints (003 Fig. 2)");
   cmd->footer(
       "Examples:\n"
       "  sharpscope landscape eigen ckpt/sam.epoch1.pt ckpt/sam.epoch5.pt ckpt/sam.pt --top 1 --x "
       "-1:1:21\n"
-      "  sharpscope landscape eigen sgd.pt sam.pt stablesam.pt --top 2 --subset 2048");
+      "  sharpscope landscape eigen sgd.pt sam.pt stablesam.pt --top 2 --subset 2048\n"
+      "  sharpscope landscape eigen sgd.pt sam.pt --curvature ggn --top 1");
   cmd->add_option("models", f->models, "Checkpoints (a training series, or models to compare)")
       ->required();
   cmd->add_option("--top", f->top, "Eigenvectors per model")->capture_default_str();
@@ -102,7 +104,7 @@ void register_landscape_eigen(CLI::App& landscape) {
       ->capture_default_str();
   cmd->add_option("--max-iter", f->max_iter, "Eigen-solver iterations (as hessian spectrum)")
       ->capture_default_str();
-  cmd->add_option("--params", f->params, "Regex: restrict the Hessian to these parameters");
+  add_curvature_flags(*cmd, f->curvature);
   add_common_options(*cmd, f->common);
   cmd->callback([f] { run_eigen(*f); });
 }

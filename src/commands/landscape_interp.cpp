@@ -66,6 +66,7 @@ void run_interp(const InterpFlags& f) {
   write_result(*writer, r, f.common.split);
   write_preamble(*writer, s, setup.attributes);
   write_directions(*writer, s, setup.directions);
+  write_trajectory_overlay(*writer, s, setup, f.directions, f.common);
   commit_output(*writer, rows.get(), r.summary(), f.common);
 }
 
@@ -80,7 +81,9 @@ void register_landscape_interp(CLI::App& landscape) {
       "Examples:\n"
       "  sharpscope landscape interp model.pt --dirs v1,v10 --x -0.2:0.2:21 --y -0.2:0.2:21\n"
       "  sharpscope landscape interp model.pt --dirs rand:1,rand:2 --x -1:1:41 --y -1:1:41\n"
-      "  sharpscope landscape interp model.pt --dirs to:other.pt --x -0.5:1.5:41");
+      "  sharpscope landscape interp model.pt --dirs to:other.pt --x -0.5:1.5:41\n"
+      "  sharpscope landscape interp ck/sgd.pt --dirs pca1,pca2 --trajectory t.h5 --x -1:1:21 --y "
+      "-1:1:21");
   cmd->add_option("model", f->model, "Model: sharpscope checkpoint or TorchScript file")
       ->required();
   add_direction_flags(*cmd, f->directions, "v1,v10", 0.1);

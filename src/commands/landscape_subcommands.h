@@ -10,5 +10,6 @@ void register_landscape_ascent(CLI::App& landscape);
 void register_landscape_interp(CLI::App& landscape);
 void register_landscape_line(CLI::App& landscape);
 void register_landscape_eigen(CLI::App& landscape);
+void register_landscape_trajectory(CLI::App& landscape);
 
 }  // namespace sharpscope::cli

@@ -17,8 +17,11 @@
 #include "sharpscope/core/printable_text.h"
 #include "sharpscope/data/loader.h"
 #include "sharpscope/dynamics/valley.h"
+#include "sharpscope/hessian/curvature_operator.h"
 #include "sharpscope/hessian/density.h"
+#include "sharpscope/hessian/diagonal.h"
 #include "sharpscope/hessian/hvp_operator.h"
+#include "sharpscope/hessian/layers.h"
 #include "sharpscope/hessian/spectrum_result.h"
 #include "sharpscope/hessian/trace.h"
 #include "sharpscope/landscape/directions.h"
@@ -290,8 +293,9 @@ Scope parse_scope(const std::string& text) {
 DirectionSpec parse_direction(const std::string& text, const std::string& flag) {
   DirectionSpec spec;
   spec.text = text;
-  const std::string bad = flag + ": '" + printable_text(text) +
-                          "': expected vN, rand[:SEED], eigK, to:FILE.pt or file:F.h5:NAME";
+  const std::string bad =
+      flag + ": '" + printable_text(text) +
+      "': expected vN, rand[:SEED], eigK, pca1, pca2, to:FILE.pt or file:F.h5:NAME";
   long long number = 0;
   if (text == "rand") {
     spec.kind = DirectionKind::kRandom;
@@ -312,6 +316,10 @@ DirectionSpec parse_direction(const std::string& text, const std::string& flag) 
   } else if (text.rfind("eig", 0) == 0 && parse_suffix_number(text, 3, number) && number >= 1 &&
              number <= 100000) {
     spec.kind = DirectionKind::kEigen;
+    spec.index = static_cast<int>(number);
+  } else if (text.rfind("pca", 0) == 0 && parse_suffix_number(text, 3, number) && number >= 1 &&
+             number <= 2) {
+    spec.kind = DirectionKind::kPca;
     spec.index = static_cast<int>(number);
   } else if (text.rfind("v", 0) == 0 && parse_suffix_number(text, 1, number) && number >= 1 &&
              number <= 100000) {
@@ -383,6 +391,27 @@ ProbeKind parse_probe_kind(const std::string& text) {
   return parse_choice<ProbeKind, 2>(
       text, "--probe",
       {{{"rademacher", ProbeKind::kRademacher}, {"gaussian", ProbeKind::kGaussian}}});
+}
+
+Curvature parse_curvature(const std::string& text) {
+  return parse_choice<Curvature, 4>(text, "--curvature",
+                                    {{{"hessian", Curvature::kHessian},
+                                      {"ggn", Curvature::kGgn},
+                                      {"ef", Curvature::kEmpiricalFisher},
+                                      {"mc-fisher", Curvature::kMcFisher}}});
+}
+
+DiagonalMethod parse_diagonal_method(const std::string& text) {
+  return parse_choice<DiagonalMethod, 4>(text, "--method",
+                                         {{{"auto", DiagonalMethod::kAuto},
+                                           {"exact", DiagonalMethod::kExact},
+                                           {"hutchinson", DiagonalMethod::kHutchinson},
+                                           {"diag++", DiagonalMethod::kDiagPlusPlus}}});
+}
+
+GroupBy parse_group_by(const std::string& text) {
+  return parse_choice<GroupBy, 2>(text, "--group-by",
+                                  {{{"tensor", GroupBy::kTensor}, {"module", GroupBy::kModule}}});
 }
 
 // ---- Training

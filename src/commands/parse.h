@@ -9,7 +9,7 @@
 ///   lists      1,2,5 (integers) · 0.05,0.1 (numbers) · v1,v10 (names) · 1:2:1 (ratio parts)
 ///   --data     fmnist[:DIR] | mnist:DIR | cifar10:DIR | cifar100:DIR | synthetic[:N,C,H,W,K,SEED]
 ///              (synthetic defaults 512,1,8,8,4,0; a shorter list overrides the leading values)
-///   --dirs     vN | rand[:SEED] | eigK | to:FILE.pt | file:F.h5:NAME
+///   --dirs     vN | rand[:SEED] | eigK | pca1 | pca2 | to:FILE.pt | file:F.h5:NAME
 ///   --optimizer  sgd | sam | sam-N | msam-N | rand-sam | asam | stablesam | stableasam | gsam |
 ///              psam | esam (named combinations fill in their modifiers where still at defaults)
 #include <c10/core/Device.h>
@@ -27,8 +27,11 @@ namespace sharpscope {
 enum class Augment;
 enum class BaseKind;
 enum class BatchNormMode;
+enum class Curvature;
+enum class DiagonalMethod;
 enum class DistBackend;
 enum class EigenMethod;
+enum class GroupBy;
 enum class HvpMode;
 enum class InputLayout;
 enum class LrScheduleKind;
@@ -111,6 +114,11 @@ EigenMethod parse_eigen_method(const std::string& text);  ///< --method: lanczos
 SpectrumEnd parse_spectrum_end(const std::string& text);  ///< --which: largest | smallest | both
 ProbeKind parse_probe_kind(const std::string& text);      ///< --probe: rademacher | gaussian
 TraceMethod parse_trace_method(const std::string& text);  ///< --method: hutchinson | hutch++
+/// --curvature: hessian | ggn | ef | mc-fisher
+Curvature parse_curvature(const std::string& text);
+/// --method of `hessian diagonal`: auto | exact | hutchinson | diag++
+DiagonalMethod parse_diagonal_method(const std::string& text);
+GroupBy parse_group_by(const std::string& text);  ///< --group-by: tensor | module
 
 // ---- Training
 // ------------------------------------------------------------------------------------

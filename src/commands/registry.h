@@ -18,5 +18,6 @@ void register_escape_test(CLI::App& app);
 void register_stability(CLI::App& app);
 void register_toy(CLI::App& app);
 void register_rerun(CLI::App& app);
+void register_paraview(CLI::App& app);
 
 }  // namespace sharpscope::cli

@@ -138,6 +138,24 @@ void Objective::for_each_batch(Communicator& ranks, Body&& body) const {
   }
 }
 
+void Objective::visit_batches(
+    const std::function<void(const at::Tensor&, const at::Tensor&, int64_t)>& body) const {
+  ModeScope mode(model_, options_.bn);
+  Communicator& ranks = data_communicator();
+  int64_t first = shard_of(data_.size(), ranks.rank(), ranks.size()).start;
+  for_each_batch(ranks, [&](const at::Tensor& x, const at::Tensor& y) {
+    body(x, y, first);
+    first += x.size(0);
+  });
+}
+
+at::Tensor Objective::example_losses(const at::Tensor& logits, const at::Tensor& labels) const {
+  return torch::nn::functional::cross_entropy(logits, labels,
+                                              torch::nn::functional::CrossEntropyFuncOptions()
+                                                  .reduction(torch::kNone)
+                                                  .label_smoothing(options_.label_smoothing));
+}
+
 namespace {
 
 // Summed (not mean) per-batch loss, so that Σ_batches / |S| equals L_S for any batch size.
@@ -168,11 +186,7 @@ Evaluation Objective::evaluate() const {
     const at::Tensor logits = model_.forward(x);
     // Per-example losses summed in float64: the float32 rounding of one long sum would make the
     // result depend on the batch size.
-    const at::Tensor losses =
-        torch::nn::functional::cross_entropy(logits, y,
-                                             torch::nn::functional::CrossEntropyFuncOptions()
-                                                 .reduction(torch::kNone)
-                                                 .label_smoothing(options_.label_smoothing));
+    const at::Tensor losses = example_losses(logits, y);
     loss_sum += losses.to(at::kDouble).sum().item<double>();
     correct += logits.argmax(1).eq(y).sum().item<int64_t>();
   });

@@ -14,6 +14,7 @@
 #include "sharpscope/landscape/loss_decrease.h"
 #include "sharpscope/landscape/sharpness.h"
 #include "sharpscope/landscape/surface.h"
+#include "sharpscope/landscape/trajectory.h"
 
 namespace sharpscope {
 
@@ -110,9 +111,10 @@ void write_result(H5Writer& w, const EigenLineSeries& r) {
     std::copy(line.loss.begin(), line.loss.end(), loss.begin() + m * top * nt);
     std::copy(line.accuracy.begin(), line.accuracy.end(), accuracy.begin() + m * top * nt);
     for (size_t i = 0; i < line.vectors.size(); ++i) {
-      write_direction(w, "directions/model" + std::to_string(m) + "/eig" + std::to_string(i + 1),
-                      line.parameter_names, line.vectors[i],
-                      "unit Hessian eigenvector, eigenvalue " + number_text(line.eigenvalues[i]));
+      write_direction(
+          w, "directions/model" + std::to_string(m) + "/eig" + std::to_string(i + 1),
+          line.parameter_names, line.vectors[i],
+          "unit " + r.curvature + " eigenvector, eigenvalue " + number_text(line.eigenvalues[i]));
     }
   }
   w.write_strings("models", r.models);
@@ -121,9 +123,10 @@ void write_result(H5Writer& w, const EigenLineSeries& r) {
   w.write("eig", index_values(top, 1.0), "", "eigenvector rank (1 = largest)");
   w.write("t", t, "", "step along the unit eigenvector: w + t v");
   w.write("eigenvalue", eigenvalue, Shape{models, top}, {"model", "eig"}, "",
-          "top Hessian eigenvalues");
+          "top " + r.curvature + " eigenvalues");
   w.write("residual", residual, Shape{models, top}, {"model", "eig"}, "",
-          "||Hv - lambda v||, measured");
+          "||Mv - lambda v||, measured (M the curvature)");
+  w.attribute("/", "curvature", r.curvature);
   w.write("loss", loss, Shape{models, top, nt}, {"model", "eig", "t"}, "nats", "L(w + t v)");
   w.write("accuracy", accuracy, Shape{models, top, nt}, {"model", "eig", "t"}, "fraction",
           "accuracy at w + t v");
@@ -222,6 +225,45 @@ void write_result(H5Writer& w, const std::vector<std::string>& models,
     w.write("groups/" + groups[0].names[q] + "_std", std,
             Shape{static_cast<int64_t>(groups.size())}, {}, "",
             "sample standard deviation over the group's models");
+  }
+}
+
+void write_result(H5Writer& w, const Trajectory& r, const std::vector<std::string>& models,
+                  const std::vector<double>& epochs,
+                  const std::vector<std::string>& parameter_names) {
+  w.attribute("/", "result_kind", std::string("trajectory"));
+  const int64_t n = static_cast<int64_t>(models.size());
+  std::vector<double> x, y;
+  for (int64_t i = 0; i < n; ++i) {
+    x.push_back(r.coordinates[static_cast<size_t>(2 * i)]);
+    y.push_back(r.coordinates[static_cast<size_t>(2 * i + 1)]);
+  }
+  w.write_strings("models", models);
+  w.write("model", index_values(n), "", "checkpoint index (models), in path order");
+  w.write("component", index_values(2, 1.0), "", "principal component k");
+  w.write("epoch", epochs, Shape{n}, {"model"}, "",
+          "the checkpoint's epoch from its metadata (NaN when it has none)");
+  w.write("coordinates", r.coordinates, Shape{n, 2}, {"model", "component"}, "",
+          "<w_i - w_final, pc_k>: the checkpoint on the PCA plane around w_final");
+  w.write("x", x, Shape{n}, {"model"}, "", "coordinate along pca1 (coordinates[:, 0])");
+  w.write("y", y, Shape{n}, {"model"}, "", "coordinate along pca2 (coordinates[:, 1])");
+  w.write("off_plane", r.off_plane, Shape{n}, {"model"}, "",
+          "|w_i - w_final - projection|: the distance of the checkpoint from the plane");
+  w.write("distance", r.distance, Shape{n}, {"model"}, "", "|w_i - w_final|");
+  w.write("singular_values", r.singular_values, Shape{2}, {"component"}, "",
+          "singular values of the (centered) difference matrix");
+  w.write("explained_variance", r.explained_variance, Shape{2}, {"component"}, "",
+          "sigma_k^2 / (n - 1), as scikit-learn's PCA reports it");
+  w.write("explained_variance_ratio", r.explained_variance_ratio, Shape{2}, {"component"}, "",
+          "sigma_k^2 / sum of all sigma^2");
+  w.attribute("/", "cosine_pc1_pc2", r.cosine_pc1_pc2);
+  for (int k = 0; k < 2; ++k) {
+    const std::string group = "directions/pca" + std::to_string(k + 1);
+    write_direction(w, group, parameter_names, r.directions[static_cast<size_t>(k)],
+                    "unit principal direction " + std::to_string(k + 1) +
+                        " of the path, explained variance ratio " +
+                        number_text(r.explained_variance_ratio[static_cast<size_t>(k)]));
+    w.attribute(group, "spec", "pca" + std::to_string(k + 1));
   }
 }
 

@@ -109,8 +109,20 @@ Direction build_direction(const DirectionSpec& spec, const Objective& objective,
       }
       out.values =
           options.read_stored(options.eigen_file, "directions/eig" + std::to_string(spec.index));
-      out.description = spec.text + ": Hessian eigenvector " + std::to_string(spec.index) +
+      out.description = spec.text + ": curvature eigenvector " + std::to_string(spec.index) +
                         " from " + options.eigen_file;
+      break;
+    }
+    case DirectionKind::kPca: {
+      if (options.trajectory_file.empty()) {
+        throw UsageError("--dirs " + spec.text +
+                         " needs --trajectory F.h5: run 'sharpscope landscape trajectory CK1 ... "
+                         "CKn --out F.h5' first (the model analysed should be CKn)");
+      }
+      out.values = options.read_stored(options.trajectory_file,
+                                       "directions/pca" + std::to_string(spec.index));
+      out.description = spec.text + ": principal direction " + std::to_string(spec.index) +
+                        " of the training path in " + options.trajectory_file;
       break;
     }
     case DirectionKind::kCheckpoint:

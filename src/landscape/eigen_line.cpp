@@ -9,8 +9,9 @@
 namespace sharpscope {
 
 EigenLine eigen_line(const Objective& objective, const SpectrumOptions& spectrum,
-                     const HvpOperatorOptions& hvp, const std::vector<double>& t) {
-  const HvpOperator op(objective, hvp);
+                     const CurvatureOptions& curvature, const std::vector<double>& t) {
+  const std::unique_ptr<CurvatureOperator> owned = make_curvature_operator(objective, curvature);
+  const CurvatureOperator& op = *owned;
   const SpectrumResult result = compute_spectrum(op, spectrum);
   op.release_graph();  // the weights move below; the graphs' memory is not needed for the line
   EigenLine line;

@@ -249,6 +249,26 @@ TEST_F(DistributedRun, HessianTopFiveAndTraceOnTwoRanksEqualOneRank) {
   EXPECT_FALSE(fs::exists(file("rendezvous"))) << "the FileStore removes its file at the end";
 }
 
+// The Gauss–Newton-shaped products sum each rank's batches and all-reduce, and the Monte-Carlo
+// Fisher's labels are drawn per example from the seed, so two ranks apply the one-rank matrices.
+TEST_F(DistributedRun, GgnAndMonteCarloFisherSpectraOnTwoRanksEqualOneRank) {
+  for (const std::string curvature : {"ggn", "mc-fisher"}) {
+    const std::vector<std::string> spectrum = {
+        "--curvature", curvature, "--mc-samples", curvature == "ggn" ? "1" : "3",
+        "--top",       "3",       "--tol",        "1e-10"};
+    const std::string one = file(curvature + "1.h5"), two = file(curvature + "2.h5");
+    ASSERT_EQ(run_cli(with(hessian_args(model, "spectrum"), with(spectrum, {"--out", one}))), 0);
+    const auto ranks = testing::run_ranks(
+        2, with(hessian_args(model, "spectrum"), with(spectrum, {"--out", two})), scratch.str());
+    ASSERT_TRUE(all_succeeded(ranks)) << curvature;
+    const H5Reader r1(one), r2(two);
+    EXPECT_EQ(r2.attribute("/", "curvature"), curvature);
+    EXPECT_EQ(r2.read("eigenvalues").size(), 3u) << curvature;
+    EXPECT_TRUE(relatively_near(r2.read("eigenvalues"), r1.read("eigenvalues"), kFloat64Order))
+        << curvature;
+  }
+}
+
 TEST_F(DistributedRun, LandscapeAscentOnTwoRanksEqualsOneRank) {
   const std::vector<std::string> args = {"landscape", "ascent",    model,      "--steps", "1,3",
                                          "--k",       "0:0.2:3",   "--subset", "0",       "--dtype",

@@ -9,24 +9,14 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "support/scratch_dir.h"
 
 extern char** environ;
 
 namespace sharpscope::testing {
-namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 std::string sharpscope_binary() { return SHARPSCOPE_BINARY; }
 
@@ -121,8 +111,8 @@ std::vector<RankOutcome> launch_ranks(const Launch& launch) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   for (size_t r = 0; r < n; ++r) {
-    outcomes[r].out = slurp(outs[r]);
-    outcomes[r].err = slurp(errs[r]);
+    outcomes[r].out = file_text(outs[r]);
+    outcomes[r].err = file_text(errs[r]);
   }
   return outcomes;
 }

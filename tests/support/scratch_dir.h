@@ -1,10 +1,12 @@
 #pragma once
 /// A fresh directory under the system temp directory for one test, removed with everything in it
-/// when the test ends (pass or fail).
+/// when the test ends (pass or fail), and reading a file the code under test wrote.
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace sharpscope::testing {
@@ -33,5 +35,13 @@ class ScratchDir {
  private:
   std::filesystem::path path_;
 };
+
+/// The whole text of the file at `path` (empty when it cannot be read).
+inline std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 }  // namespace sharpscope::testing

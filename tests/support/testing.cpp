@@ -78,14 +78,102 @@ Dataset tiny_dataset(int64_t n, uint64_t seed, int64_t classes) {
   return data;
 }
 
-at::Tensor direct_loss(Model& model, const Dataset& data) {
-  const at::Tensor logits = model.forward(data.images.to(torch::kDouble));
-  return torch::nn::functional::cross_entropy(logits, data.labels);
+LinearNet::LinearNet(int64_t in, int64_t classes) {
+  fc = register_module("fc", torch::nn::Linear(in, classes));
 }
 
-at::Tensor dense_hessian(Model& model, const Dataset& data) {
+at::Tensor LinearNet::forward(const at::Tensor& input) { return fc->forward(input.flatten(1)); }
+
+Model tiny_linear_model(uint64_t seed, int64_t in, int64_t classes) {
+  torch::manual_seed(seed);
+  Model model(std::make_shared<LinearNet>(in, classes), "tiny-linear");
+  model.to(torch::kCPU, torch::kDouble);
+  return model;
+}
+
+at::Tensor direct_loss(Model& model, const Dataset& data, double smoothing) {
+  const at::Tensor logits = model.forward(data.images.to(torch::kDouble));
+  return torch::nn::functional::cross_entropy(
+      logits, data.labels,
+      torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(smoothing));
+}
+
+at::Tensor logit_jacobians(Model& model, const Dataset& data) {
   ParamList& w = model.parameters();
-  const auto grads = torch::autograd::grad({direct_loss(model, data)}, w, {}, true, true);
+  const at::Tensor z = model.forward(data.images.to(torch::kDouble));
+  const int64_t n = z.size(0), k = z.size(1), d = numel(w);
+  at::Tensor j = torch::zeros({n, k, d}, torch::kDouble);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t c = 0; c < k; ++c) {
+      const auto row = torch::autograd::grad({z[i][c]}, w, {}, true, false, true);
+      std::vector<at::Tensor> parts;
+      for (size_t t = 0; t < row.size(); ++t) {
+        parts.push_back(row[t].defined() ? row[t].reshape(-1)
+                                         : torch::zeros({w[t].numel()}, torch::kDouble));
+      }
+      j[i][c] = torch::cat(parts);
+    }
+  }
+  return j;
+}
+
+at::Tensor dense_ggn(Model& model, const Dataset& data) {
+  const at::Tensor j = logit_jacobians(model, data);
+  at::Tensor p;
+  {
+    torch::NoGradGuard no_grad;
+    p = torch::softmax(model.forward(data.images.to(torch::kDouble)), 1);
+  }
+  const int64_t n = j.size(0), k = j.size(1), d = j.size(2);
+  at::Tensor g = torch::zeros({d, d}, torch::kDouble);
+  for (int64_t i = 0; i < n; ++i) {
+    at::Tensor lambda = torch::zeros({k, k}, torch::kDouble);
+    for (int64_t a = 0; a < k; ++a) {
+      for (int64_t b = 0; b < k; ++b) {
+        const double pa = p[i][a].item<double>(), pb = p[i][b].item<double>();
+        lambda[a][b] = (a == b ? pa : 0.0) - pa * pb;
+      }
+    }
+    g += j[i].t().mm(lambda).mm(j[i]);
+  }
+  return g / static_cast<double>(n);
+}
+
+at::Tensor per_example_gradients(Model& model, const Dataset& data, const at::Tensor& labels,
+                                 double smoothing) {
+  ParamList& w = model.parameters();
+  const int64_t n = data.size();
+  at::Tensor out = torch::zeros({n, numel(w)}, torch::kDouble);
+  for (int64_t i = 0; i < n; ++i) {
+    const at::Tensor logits = model.forward(data.images.narrow(0, i, 1).to(torch::kDouble));
+    const at::Tensor loss = torch::nn::functional::cross_entropy(
+        logits, labels.narrow(0, i, 1),
+        torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(smoothing));
+    const auto g = torch::autograd::grad({loss}, w, {}, false, false, true);
+    out[i] = flatten(ParamList(g.begin(), g.end()));
+  }
+  return out;
+}
+
+at::Tensor dense_empirical_fisher(Model& model, const Dataset& data, double smoothing) {
+  const at::Tensor g = per_example_gradients(model, data, data.labels, smoothing);
+  return g.t().mm(g) / static_cast<double>(data.size());
+}
+
+at::Tensor dense_mc_fisher(Model& model, const Dataset& data, const at::Tensor& sampled) {
+  const int64_t d = numel(model.parameters());
+  at::Tensor f = torch::zeros({d, d}, torch::kDouble);
+  for (int64_t m = 0; m < sampled.size(1); ++m) {
+    const at::Tensor g = per_example_gradients(model, data, sampled.select(1, m).contiguous(), 0.0);
+    f += g.t().mm(g);
+  }
+  return f / static_cast<double>(data.size() * sampled.size(1));
+}
+
+at::Tensor dense_hessian(Model& model, const Dataset& data, double smoothing) {
+  ParamList& w = model.parameters();
+  const auto grads =
+      torch::autograd::grad({direct_loss(model, data, smoothing)}, w, {}, true, true);
   std::vector<at::Tensor> flat;
   for (const auto& t : grads) flat.push_back(t.reshape(-1));
   const at::Tensor g = torch::cat(flat);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <string>
 
 #include "sharpscope/core/dataset.h"
 #include "sharpscope/core/input_layout.h"
@@ -103,6 +104,20 @@ class Objective {
   /// Number of batches of options().batch_size covering S, and the objective on batch i.
   int64_t num_batches() const;
   Objective batch(int64_t index) const;
+
+  /// Calls body(inputs, labels, first) for each batch of options().batch_size of this rank's
+  /// share of S (all of S in one process), in order, with the model in the objective's BatchNorm
+  /// mode (buffers restored afterwards, as for every method here): inputs [B, C, H, W] in the
+  /// model's dtype and device, labels int64 [B] on that device, `first` the index in S of the
+  /// batch's first example. For analyses that need the logits themselves (the Gauss–Newton and
+  /// Fisher operators, hessian/gauss_newton.h), which sum their products with sum_over_ranks; each
+  /// batch's share of L_S is its summed loss divided by |S|, as everywhere in this class.
+  void visit_batches(const std::function<void(const at::Tensor& inputs, const at::Tensor& labels,
+                                              int64_t first)>& body) const;
+
+  /// The per-example losses ℓᵢ [B] of logits [B, K] and labels [B]: cross-entropy with the
+  /// objective's label smoothing (docs/math.md §13), the loss every method here sums.
+  at::Tensor example_losses(const at::Tensor& logits, const at::Tensor& labels) const;
 
  private:
   Objective(Model& model, Dataset data, ObjectiveOptions options, bool checked);

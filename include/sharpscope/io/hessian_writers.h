@@ -10,6 +10,12 @@
 ///   trace:     trace, standard_error (scalars), probes [n], running_mean [n], running_se [n];
 ///              attributes method, sketch_rank, sketch_trace, sketch_hvps, stop_reason
 ///   density:   grid [bins], density [bins], ritz_values [runs, steps], ritz_weights [runs, steps]
+///   diagonal:  diagonal/<tensor> and standard_error/<tensor> shaped like each selected tensor;
+///              diagonal_flat, standard_error_flat [d]; tensors (names) [T], tensor_size [T],
+///              tensor_trace, tensor_trace_se [T]; trace, trace_se (scalars)
+///   layers:    groups (names) [G], group_tensors (names joined by ',') [G], eig [k], group_size,
+///              trace, trace_se, dense, converged, hvps, seconds [G]; eigenvalues, residuals
+///              [G, k] (NaN where a block has fewer than k)
 #include <string>
 #include <vector>
 
@@ -21,6 +27,8 @@ class H5Writer;
 struct SpectrumResult;
 struct TraceResult;
 struct DensityResult;
+struct DiagonalResult;
+struct LayerCurvature;
 
 void write_spectrum(H5Writer& writer, const SpectrumResult& result);
 
@@ -32,5 +40,15 @@ void write_eigenvector(H5Writer& writer, int index, const std::vector<std::strin
 void write_trace(H5Writer& writer, const TraceResult& result);
 
 void write_density(H5Writer& writer, const DensityResult& result);
+
+/// The diagonal per selected tensor: `names`, `diagonal` and `standard_error` are the selected
+/// tensors' names and the result as tensors shaped like them (CurvatureOperator::to_params, then
+/// the selected entries); result.block_sums must be per tensor (one block per tensor).
+void write_diagonal(H5Writer& writer, const DiagonalResult& result,
+                    const std::vector<std::string>& names, const ParamList& diagonal,
+                    const ParamList& standard_error);
+
+/// The per-layer table, k eigenvalue columns.
+void write_layers(H5Writer& writer, const std::vector<LayerCurvature>& layers, int k);
 
 }  // namespace sharpscope

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "sharpscope/core/types.h"
+
 namespace sharpscope {
 
 class H5Writer;
@@ -17,6 +19,7 @@ struct LossDecrease;
 struct Sharpness;
 struct GroupStatistics;
 struct EigenLineSeries;
+struct Trajectory;
 
 /// result_kind "ascent_curves": steps, k, loss/accuracy [steps, k], perturbed_loss, displacement
 /// [steps], iterate_loss [steps, iterate].
@@ -44,6 +47,14 @@ void write_result(H5Writer& writer, const LossDecrease& result);
 /// eigenvalue, residual [M, top]; loss, accuracy [M, top, T] (NaN where a model's solve returned
 /// fewer than top pairs); directions/model<m>/eig<i>.
 void write_result(H5Writer& writer, const EigenLineSeries& result);
+
+/// result_kind "trajectory": models (strings) [n], model [n], component [2], epoch [n];
+/// coordinates [n, 2], x, y, off_plane, distance [n]; singular_values, explained_variance,
+/// explained_variance_ratio [2]; directions/pca1, directions/pca2 (the direction layout,
+/// io/direction_file.h) — `--dirs pca1,pca2 --trajectory FILE` reads them.
+void write_result(H5Writer& writer, const Trajectory& result,
+                  const std::vector<std::string>& models, const std::vector<double>& epochs,
+                  const std::vector<std::string>& parameter_names);
 
 /// result_kind "sharpness": one row per model of every quantity (`models/<quantity>` [model]),
 /// per-model vectors (max_per_step [model, n], avg_samples [model, K]), and with groups

@@ -5,7 +5,9 @@
 /// Kinds (the --dirs item of each in parentheses; commands/parse.h parses them):
 ///   ascent      (vN)            unit ascent direction v_N (N ≥ 1) with --rho, --ratio and --scope
 ///   random      (rand[:SEED])   filter-normalized Gaussian (SEED defaults to --seed + position)
-///   eigen       (eigK)          K-th Hessian eigenvector, `directions/eigK` of --eigen-file
+///   eigen       (eigK)          K-th curvature eigenvector, `directions/eigK` of --eigen-file
+///   pca         (pcaK)          K-th principal direction of a training path, `directions/pcaK`
+///                               of --trajectory (written by `landscape trajectory`, §19)
 ///   checkpoint  (to:FILE.pt)    w_other − w, the difference to another checkpoint of the same
 ///                               architecture
 ///   file        (file:F.h5:NAME) a stored direction (layout: io/direction_file.h)
@@ -23,12 +25,12 @@ namespace sharpscope {
 
 class Objective;
 
-enum class DirectionKind { kAscent, kRandom, kEigen, kCheckpoint, kFile };
+enum class DirectionKind { kAscent, kRandom, kEigen, kPca, kCheckpoint, kFile };
 
 struct DirectionSpec {
   DirectionKind kind = DirectionKind::kRandom;
   std::string text;              ///< as given, e.g. "v10" (recorded in outputs)
-  int index = 0;                 ///< N of vN, K of eigK
+  int index = 0;                 ///< N of vN, K of eigK and pcaK
   std::optional<uint64_t> seed;  ///< rand:SEED
   std::string path;              ///< to:PATH, file:PATH:NAME
   std::string name;              ///< NAME of file:PATH:NAME
@@ -47,7 +49,8 @@ struct DirectionOptions {
   bool include_bn = false;            ///< rand: keep 1-D tensors (biases, BN weights)
   uint64_t seed = 0;                  ///< rand without :SEED uses seed + position
   std::string eigen_file;             ///< eigK: output of `hessian spectrum --save-vectors`
-  StoredDirectionReader read_stored;  ///< needed by the eigen and file kinds
+  std::string trajectory_file;        ///< pcaK: output of `landscape trajectory`
+  StoredDirectionReader read_stored;  ///< needed by the eigen, pca and file kinds
 };
 
 /// A direction and how it was made.

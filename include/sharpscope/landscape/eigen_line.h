@@ -1,12 +1,13 @@
 #pragma once
-/// The loss along the top Hessian eigenvectors of a model (003 Fig. 2; docs/math.md §4, §6): the
-/// top-k eigenpairs from the one HVP operator, then L(w + t vᵢ) on a grid of t for each unit vᵢ.
+/// The loss along the top eigenvectors of a curvature of a model (003 Fig. 2 for the Hessian;
+/// docs/math.md §4, §6, §17): the top-k eigenpairs from the one operator concept (the Hessian, the
+/// GGN or a Fisher, hessian/curvature.h), then L(w + t vᵢ) on a grid of t for each unit vᵢ.
 /// `landscape eigen` runs it over a series of checkpoints.
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "sharpscope/hessian/hvp_operator.h"
+#include "sharpscope/hessian/curvature.h"
 #include "sharpscope/hessian/spectrum_result.h"
 
 namespace sharpscope {
@@ -29,10 +30,12 @@ struct EigenLineSeries {
   std::vector<std::string> models, model_sha256;
   int top = 1;
   std::vector<EigenLine> lines;
+  std::string curvature = "Hessian";  ///< display_name of the curvature (hessian/curvature.h)
 };
 
-/// Cost: the spectrum's HVPs + k·|t| forward passes. Weights are restored bit-exactly.
+/// Cost: the spectrum's products + k·|t| forward passes (+ one forward pass for mc-fisher's
+/// label draws). Weights are restored bit-exactly.
 EigenLine eigen_line(const Objective& objective, const SpectrumOptions& spectrum,
-                     const HvpOperatorOptions& hvp, const std::vector<double>& t);
+                     const CurvatureOptions& curvature, const std::vector<double>& t);
 
 }  // namespace sharpscope
