@@ -120,8 +120,14 @@ GridSetup build_grid(Session& session, const CommonOptions& common, const Direct
 
 void write_trajectory_overlay(H5Writer& writer, const Session& session, const GridSetup& setup,
                               const DirectionFlags& f, const CommonOptions& common) {
-  if (f.trajectory.empty() || std::all_of(setup.pca_components.begin(), setup.pca_components.end(),
-                                          [](int k) { return k == 0; })) {
+  if (f.trajectory.empty()) return;
+  // A path needs a coordinate on every axis of the grid: along a random or ascent direction the
+  // checkpoints have none.
+  if (std::any_of(setup.pca_components.begin(), setup.pca_components.end(),
+                  [](int k) { return k == 0; })) {
+    say(common, "warning: --trajectory " + f.trajectory +
+                    ": the path is drawn only on a grid whose every direction is pca1 or pca2; "
+                    "not drawn");
     return;
   }
   const H5Reader trajectory(f.trajectory);

@@ -64,12 +64,12 @@ struct GridSetup {
 /// Validates every flag before any pass over the data. Cost: the directions' (vN: N gradients).
 GridSetup build_grid(Session& session, const CommonOptions& common, const DirectionFlags& flags);
 
-/// When the grid's directions include pcaK (--trajectory FILE), writes the training path in the
-/// grid's coordinates: group `trajectory` with `models`, `epoch` and, for each grid axis that is a
-/// PCA direction, `x` (along d1) and/or `y` (along d2) — the checkpoints' coordinates from FILE,
-/// so that a plot can overlay the path on the surface (plots/plot_landscape.py). Nothing
-/// otherwise. Warns when the session's model is not the trajectory's reference w_final, the point
-/// the plane is centred on.
+/// When every direction of the grid is pcaK (--trajectory FILE), writes the training path in the
+/// grid's coordinates: group `trajectory` with `epoch` and `x` (along d1) and, on a 2-D grid, `y`
+/// (along d2) — the checkpoints' coordinates from FILE, so that a plot can overlay the path on the
+/// surface (plots/plot_landscape.py). Nothing otherwise (with a warning when --trajectory was
+/// given for a grid with other directions). Warns when the session's model is not the trajectory's
+/// reference w_final, the point the plane is centred on.
 void write_trajectory_overlay(H5Writer& writer, const Session& session, const GridSetup& setup,
                               const DirectionFlags& flags, const CommonOptions& common);
 

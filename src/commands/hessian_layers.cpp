@@ -25,7 +25,7 @@ struct LayersFlags {
   int64_t dense_max = 256;
 };
 
-void print_table(const std::vector<LayerCurvature>& layers, int k) {
+void print_table(const std::vector<LayerCurvature>& layers, int k, const std::string& method) {
   std::printf("%-28s %9s", "group", "size");
   for (int j = 0; j < k; ++j) std::printf(" %14s", ("lambda" + std::to_string(j + 1)).c_str());
   std::printf(" %15s %11s %7s %8s\n", "trace", "trace SE", "how", "HVPs");
@@ -38,8 +38,9 @@ void print_table(const std::vector<LayerCurvature>& layers, int k) {
         std::printf(" %14s", "-");
       }
     }
-    std::printf(" %15.8g %11.3g %7s %8lld%s\n", l.trace, l.trace_se, l.dense ? "exact" : "lanczos",
-                static_cast<long long>(l.hvps), l.converged ? "" : "  (not converged)");
+    std::printf(" %15.8g %11.3g %7s %8lld%s\n", l.trace, l.trace_se,
+                l.dense ? "exact" : method.c_str(), static_cast<long long>(l.hvps),
+                l.converged ? "" : "  (not converged)");
   }
   std::fflush(stdout);
 }
@@ -74,7 +75,7 @@ void run_layers(const LayersFlags& f) {
   progress.finish();
   int64_t total = 0;
   for (const LayerCurvature& l : layers) total += l.hvps;
-  if (!f.hessian.common.quiet) print_table(layers, f.top);
+  if (!f.hessian.common.quiet) print_table(layers, f.top, f.method);
   say(f.hessian.common, std::to_string(groups.size()) + " groups by " + f.group_by + ", " +
                             std::to_string(total) + " products");
 

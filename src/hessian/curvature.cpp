@@ -2,6 +2,7 @@
 
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/model.h"
+#include "sharpscope/core/number_text.h"
 #include "sharpscope/core/objective.h"
 
 namespace sharpscope {
@@ -9,6 +10,11 @@ namespace sharpscope {
 void CurvatureOptions::validate() const {
   if (curvature != Curvature::kHessian && hvp != HvpMode::kExact) {
     throw UsageError("--hvp = '" + to_string(hvp) + "': applies to --curvature hessian only (" +
+                     to_string(curvature) + " products are exact)");
+  }
+  if (curvature != Curvature::kHessian && fd_step != 0.0) {
+    throw UsageError("--fd-step = " + number_text(fd_step) +
+                     ": applies to --curvature hessian --hvp finite-difference only (" +
                      to_string(curvature) + " products are exact)");
   }
   if (curvature == Curvature::kHessian) {

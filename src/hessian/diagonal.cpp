@@ -21,13 +21,15 @@ std::string to_string(DiagonalMethod method) {
 }
 
 void DiagonalOptions::validate() const {
-  if (probes < 1 || probes > 10000000) {
-    throw UsageError("--probes = " + std::to_string(probes) + ": must be in [1, 10000000]");
-  }
-  if (method == DiagonalMethod::kDiagPlusPlus && probes < 3) {
+  // Two probes at least: one probe gives an estimate but no standard error.
+  if (probes < 2 || probes > 10000000) {
     throw UsageError("--probes = " + std::to_string(probes) +
-                     ": diag++ needs at least 3 (a third each for the sketch, its product and "
-                     "the Hutchinson probes)");
+                     ": must be in [2, 10000000] (a standard error needs two probes)");
+  }
+  if (method == DiagonalMethod::kDiagPlusPlus && probes < 6) {
+    throw UsageError("--probes = " + std::to_string(probes) +
+                     ": diag++ needs at least 6 (a third each for the sketch, its product and "
+                     "the Hutchinson probes, which need two)");
   }
   if (exact_max < 0) {
     throw UsageError("--exact-max = " + std::to_string(exact_max) + ": must be >= 0");
@@ -37,7 +39,7 @@ void DiagonalOptions::validate() const {
 DiagonalMethod DiagonalOptions::resolved(int64_t d) const {
   if (method != DiagonalMethod::kAuto) return method;
   if (d <= exact_max) return DiagonalMethod::kExact;
-  return probes >= 3 ? DiagonalMethod::kDiagPlusPlus : DiagonalMethod::kHutchinson;
+  return probes >= 6 ? DiagonalMethod::kDiagPlusPlus : DiagonalMethod::kHutchinson;
 }
 
 std::string DiagonalResult::brief_report() const {

@@ -15,8 +15,10 @@ void GaussNewtonOptions::validate() const {
   if (curvature == Curvature::kHessian) {
     throw UsageError("--curvature = 'hessian': not a Gauss-Newton curvature (use HvpOperator)");
   }
-  if (mc_samples < 1 || mc_samples > 100000) {
-    throw UsageError("--mc-samples = " + std::to_string(mc_samples) + ": must be in [1, 100000]");
+  // A product holds B·M·K numbers for the draws of a batch: 1000 draws of 100 classes in a batch
+  // of 128 are 100 MB in float64.
+  if (mc_samples < 1 || mc_samples > 1000) {
+    throw UsageError("--mc-samples = " + std::to_string(mc_samples) + ": must be in [1, 1000]");
   }
   if (mc_samples != 1 && curvature != Curvature::kMcFisher) {
     throw UsageError("--mc-samples = " + std::to_string(mc_samples) +

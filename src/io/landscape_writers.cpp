@@ -253,7 +253,8 @@ void write_result(H5Writer& w, const Trajectory& r, const std::vector<std::strin
   w.write("singular_values", r.singular_values, Shape{2}, {"component"}, "",
           "singular values of the (centered) difference matrix");
   w.write("explained_variance", r.explained_variance, Shape{2}, {"component"}, "",
-          "sigma_k^2 / (n - 1), as scikit-learn's PCA reports it");
+          "sigma_k^2 / (n - 1) when centered, as scikit-learn's PCA reports it; sigma_k^2 / n "
+          "uncentered (root attribute 'centered')");
   w.write("explained_variance_ratio", r.explained_variance_ratio, Shape{2}, {"component"}, "",
           "sigma_k^2 / sum of all sigma^2");
   w.attribute("/", "cosine_pc1_pc2", r.cosine_pc1_pc2);

@@ -12,11 +12,12 @@ namespace sharpscope {
 
 Trajectory pca_trajectory(std::vector<ParamList> weights, const TrajectoryOptions& options) {
   const int64_t n = static_cast<int64_t>(weights.size());
-  const int64_t minimum = options.center ? 3 : 2;
-  if (n < minimum) {
-    throw UsageError("landscape trajectory: " + std::to_string(n) + " checkpoint(s) given; the " +
-                     std::string(options.center ? "centered" : "uncentered") +
-                     " PCA plane needs at least " + std::to_string(minimum));
+  // x_n = w_final − w_final = 0, so n checkpoints span at most n − 1 directions, centered or
+  // not: a plane needs three.
+  if (n < 3) {
+    throw UsageError("landscape trajectory: " + std::to_string(n) +
+                     " checkpoint(s) given; the PCA plane needs at least 3 (the last, w_final, "
+                     "is the origin)");
   }
   // xᵢ = wᵢ − w_final in place (the last becomes exactly zero), tensors outside the selection
   // zeroed.

@@ -107,7 +107,7 @@ TEST(Curvature, McFisherAveragesToTheGgn) {
   // The error is a sum over n·M independent draws and concentrates at its mean, far below that
   // bound (measured: 8 % of it); asserting the bound itself leaves the margin.
   Problem p;
-  const int m = 4000;
+  const int m = 1000;  // the most --mc-samples allows
   const auto op = make_curvature_operator(p.objective, curvature(Curvature::kMcFisher, m, 3));
   const Eigen::MatrixXd g = to_eigen(testing::dense_ggn(p.model, p.data));
   const at::Tensor j = testing::logit_jacobians(p.model, p.data);
@@ -274,6 +274,9 @@ TEST(Curvature, OptionsNameTheFlag) {
   o = curvature(Curvature::kMcFisher, 0);
   EXPECT_THROW(o.validate(), UsageError);
   o = curvature(Curvature::kHessian, 2);
+  EXPECT_THROW(o.validate(), UsageError);
+  o = curvature(Curvature::kGgn);
+  o.fd_step = 1e-4;  // a finite-difference step for exact products would be ignored
   EXPECT_THROW(o.validate(), UsageError);
   o = curvature(Curvature::kEmpiricalFisher);
   o.params_regex = "^conv";

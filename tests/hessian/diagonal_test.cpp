@@ -99,8 +99,9 @@ TEST(Diagonal, DiagPlusPlusBeatsHutchinsonOnADominantTop) {
 }
 
 TEST(Diagonal, RejectsBadOptions) {
-  EXPECT_THROW(with(DiagonalMethod::kHutchinson, 0).validate(), UsageError);
-  EXPECT_THROW(with(DiagonalMethod::kDiagPlusPlus, 2).validate(), UsageError);
+  EXPECT_THROW(with(DiagonalMethod::kHutchinson, 1).validate(), UsageError);    // no SE
+  EXPECT_THROW(with(DiagonalMethod::kDiagPlusPlus, 5).validate(), UsageError);  // m = 1
+  EXPECT_NO_THROW(with(DiagonalMethod::kDiagPlusPlus, 6).validate());
   DiagonalOptions o;
   o.exact_max = -1;
   EXPECT_THROW(o.validate(), UsageError);

@@ -23,7 +23,8 @@ struct CurvatureOptions {
   int mc_samples = 1;             ///< mc-fisher: labels drawn per example
   uint64_t seed = 0;              ///< mc-fisher: the draws' seed
   /// UsageError naming the flag: --hvp finite-difference with another curvature than the
-  /// Hessian, --mc-samples with another than mc-fisher, a bad --fd-step or --params.
+  /// Hessian, --fd-step with another than the Hessian, --mc-samples with another than mc-fisher,
+  /// a bad --fd-step or --params.
   void validate() const;
   HvpOperatorOptions hvp_options() const;
   GaussNewtonOptions gauss_newton_options() const;

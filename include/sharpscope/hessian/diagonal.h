@@ -30,7 +30,7 @@ enum class DiagonalMethod { kAuto, kExact, kHutchinson, kDiagPlusPlus };
 std::string to_string(DiagonalMethod method);  ///< "auto" | "exact" | "hutchinson" | "diag++"
 
 struct DiagonalOptions {
-  /// kAuto: exact when d ≤ exact_max, else diag++ (hutchinson when probes < 3).
+  /// kAuto: exact when d ≤ exact_max, else diag++ (hutchinson when probes < 6).
   DiagonalMethod method = DiagonalMethod::kAuto;
   int64_t exact_max = 2048;
   /// Products an estimator spends: m probes for hutchinson; 2k + m with k = m = ⌊probes/3⌋ for

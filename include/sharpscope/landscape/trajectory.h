@@ -38,7 +38,7 @@ struct Trajectory {
 
 /// PCA of the checkpoints `weights` (w₁ … w_n, model dtype, all shaped alike; the last is
 /// w_final), consumed to save memory: n·d values are held at once. Cost: n(n+1)/2 inner products
-/// of parameter vectors and 2n axpys. UsageError when n < 3 (centered) or n < 2 (uncentered), or
+/// of parameter vectors and 2n axpys. UsageError when n < 3 (x_n = 0: fewer span no plane) or
 /// when the differences span fewer than two directions.
 Trajectory pca_trajectory(std::vector<ParamList> weights, const TrajectoryOptions& options = {});
 
