@@ -76,11 +76,15 @@ void add_common_options(CLI::App& command, CommonOptions& o, int64_t default_sub
   add_distributed_options(command, o.dist);
 }
 
-Session open_session(const std::string& model_path, const CommonOptions& o, int64_t points) {
+void join_launch(const CommonOptions& o, int64_t points) {
   Progress::set_quiet(o.quiet);
-  const c10::Device device = parse_device(o.device);
-  join_distributed(o.dist, device);
+  join_distributed(o.dist, parse_device(o.device));
   choose_parallel_mode(points);
+}
+
+Session open_session(const std::string& model_path, const CommonOptions& o, int64_t points) {
+  join_launch(o, points);
+  const c10::Device device = parse_device(o.device);
   if (o.subset < 0) throw UsageError("--subset = " + std::to_string(o.subset) + ": must be >= 0");
   ObjectiveOptions objective_options;
   const std::optional<int64_t> batch_size = parse_batch_size(o.batch_size);

@@ -66,6 +66,11 @@ struct Session {
   DataSpec spec;  ///< the data set the session resolved (--data or the model's own)
 };
 
+/// Silences progress under --quiet, joins a distributed launch (join_distributed) and chooses its
+/// parallel mode for a command whose loop has `points` independent points (open_session does this
+/// first; a command whose points each open a session calls it before its loop).
+void join_launch(const CommonOptions& options, int64_t points);
+
 /// Joins a distributed launch (join_distributed) and chooses its parallel mode for a command whose
 /// loop has `points` independent points (0: none; core/distributed.h choose_parallel_mode), then
 /// configures threads/seed/device, loads and moves the model, loads the data (the model's own

@@ -1,15 +1,22 @@
 // sharpscope landscape eigen MODEL...: the loss along each model's top Hessian eigenvectors, over a
 // series of checkpoints (003 Fig. 2).
+#include <ATen/ATen.h>
+
 #include <iostream>
+#include <optional>
 
 #include "commands/analysis_support.h"
 #include "commands/hessian_support.h"
 #include "commands/landscape_subcommands.h"
 #include "commands/parse.h"
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
-#include "sharpscope/core/progress.h"
+#include "sharpscope/core/packed_row.h"
+#include "sharpscope/core/params.h"
+#include "sharpscope/core/point_loop.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
+#include "sharpscope/io/provenance.h"
 #include "sharpscope/landscape/eigen_line.h"
 
 namespace sharpscope::cli {
@@ -40,16 +47,74 @@ void run_eigen(const EigenFlags& f) {
   const auto writer = open_output(out);
 
   const size_t nx = t.size();
-  EigenLineSeries series{f.models, {}, f.top, {}, display_name(curvature.curvature)};
-  Progress progress("landscape eigen", static_cast<int64_t>(f.models.size()), f.common.quiet);
-  for (size_t m = 0; m < f.models.size(); ++m) {
-    progress.update(static_cast<int64_t>(m), f.models[m]);
-    Session s = open_session(f.models[m], f.common);
+  const int64_t models = static_cast<int64_t>(f.models.size());
+  // Each checkpoint is one point of the loop (core/point_loop.h): dealt to ranks when there are at
+  // least as many as ranks, else each split over the examples. Rows carry the numbers; the
+  // eigenvectors, P values each, stay with the rank that computed them until the loop is over.
+  Session first = open_session(f.models.front(), f.common, models);
+  const int64_t top = f.top, cells = top * static_cast<int64_t>(nx);
+  const int64_t width = packed_width(3, {top, top, cells, cells});
+  MemoryPoints rows(models, width);
+  std::vector<std::optional<EigenLine>> computed(static_cast<size_t>(models));
+  const auto solve = [&](Session& s, int64_t m) {
     const EigenLine& line =
-        series.lines.emplace_back(eigen_line(*s.objective, spectrum, curvature, t));
-    series.model_sha256.push_back(s.provenance.values().at("model_sha256"));
+        computed[static_cast<size_t>(m)].emplace(eigen_line(*s.objective, spectrum, curvature, t));
+    return std::move(RowPacker(width)
+                         .scalar(world().rank())
+                         .scalar(static_cast<double>(s.model.parameter_count()))
+                         .scalar(static_cast<double>(line.hvps))
+                         .array(line.eigenvalues)
+                         .array(line.residuals)
+                         .array(line.loss)
+                         .array(line.accuracy))
+        .row();
+  };
+  run_pending_points(rows, "landscape eigen", [&](int64_t m) {
+    if (m == 0) return solve(first, m);
+    // Initialized in place: a Session is never moved (its objective refers to its model).
+    Session s = open_session(f.models[static_cast<size_t>(m)], f.common, models);
+    return solve(s, m);
+  });
+
+  EigenLineSeries series{f.models, {}, f.top, {}, display_name(curvature.curvature)};
+  for (int64_t m = 0; m < models; ++m) {
+    const std::string& path = f.models[static_cast<size_t>(m)];
+    RowUnpacker row(rows, m);
+    const int owner = static_cast<int>(row.scalar());
+    const int64_t parameters = static_cast<int64_t>(row.scalar());
+    EigenLine line;
+    line.t = t;
+    line.hvps = static_cast<int64_t>(row.scalar());
+    line.eigenvalues = row.array();
+    line.residuals = row.array();
+    line.loss = row.array();
+    line.accuracy = row.array();
+    std::optional<EigenLine>& mine = computed[static_cast<size_t>(m)];
+    if (mine) {
+      line.vectors = mine->vectors;
+      line.parameter_names = mine->parameter_names;
+    }
+    // A checkpoint another rank solved: its eigenvectors come to rank 0 in one broadcast.
+    const int64_t k = static_cast<int64_t>(line.eigenvalues.size());
+    if (owner != 0 && k > 0 && world().size() > 1 && parallel_mode() == ParallelMode::kPoints) {
+      std::vector<at::Tensor> parts;
+      if (mine) {
+        for (const ParamList& v : mine->vectors) parts.push_back(flatten(v));
+      }
+      at::Tensor flat = mine ? at::cat(parts) : at::zeros({k * parameters}, at::kDouble);
+      world().broadcast(flat, owner);
+      if (world().rank() == 0) {
+        Model like = Model::load(path);
+        like.to(first.runtime.device, first.runtime.dtype);
+        line.parameter_names = like.parameter_names();
+        for (int64_t i = 0; i < k; ++i)
+          line.vectors.push_back(
+              unflatten(flat.narrow(0, i * parameters, parameters), like.parameters()));
+      }
+    }
+    series.model_sha256.push_back(sha256_file(path));
     if (!f.common.quiet) {
-      std::cout << f.models[m] << ": lambda";
+      std::cout << path << ": lambda";
       for (double v : line.eigenvalues) std::cout << " " << cell(v, 0);
       std::cout << " (" << line.hvps << " HVPs)";
       if (!line.loss.empty()) {
@@ -59,20 +124,19 @@ void run_eigen(const EigenFlags& f) {
       }
       std::cout << "\n";
     }
-    if (m + 1 < f.models.size()) continue;
-    // The preamble needs a live session: the last one. Its provenance names one model; the file is
-    // about the whole series, so the model attributes point at the per-model datasets.
-    write_preamble(*writer, s,
-                   {{"models", std::to_string(f.models.size())},
-                    {"top", std::to_string(f.top)},
-                    {"x", f.x},
-                    {"method", f.method},
-                    {"tol", number_text(f.tol)},
-                    {"max_iter", std::to_string(f.max_iter)}});
-    writer->attribute("/", "model", std::to_string(f.models.size()) + " models (dataset 'models')");
-    writer->attribute("/", "model_sha256", std::string("per model: dataset 'model_sha256'"));
+    series.lines.push_back(std::move(line));
   }
-  progress.finish();
+  // The provenance names the first model; the file is about the whole series, so the model
+  // attributes point at the per-model datasets.
+  write_preamble(*writer, first,
+                 {{"models", std::to_string(f.models.size())},
+                  {"top", std::to_string(f.top)},
+                  {"x", f.x},
+                  {"method", f.method},
+                  {"tol", number_text(f.tol)},
+                  {"max_iter", std::to_string(f.max_iter)}});
+  writer->attribute("/", "model", std::to_string(f.models.size()) + " models (dataset 'models')");
+  writer->attribute("/", "model_sha256", std::string("per model: dataset 'model_sha256'"));
   write_result(*writer, series);
   commit_output(*writer, nullptr,
                 std::to_string(f.models.size()) + " models x " + std::to_string(f.top) +

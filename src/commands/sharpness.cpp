@@ -10,6 +10,7 @@
 #include "commands/registry.h"
 #include "sharpscope/ascent/ascent.h"
 #include "sharpscope/core/error.h"
+#include "sharpscope/core/packed_row.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/landscape_writers.h"
 
@@ -65,6 +66,35 @@ std::string shown_name(const std::string& name) {
   return name.rfind("sharpness", 0) == 0 || name.rfind("gap", 0) == 0 ? name + "*1e3" : name;
 }
 
+std::string group_label(const Model& model, const std::string& key, const std::string& path) {
+  const auto it = model.metadata().find(key);
+  if (it == model.metadata().end())
+    throw InputError(path + ": no metadata key '" + key + "' for --group");
+  return it->second;
+}
+
+std::vector<double> pack(const Sharpness& r, int64_t width) {
+  RowPacker row(width);
+  for (double v : {r.loss, r.accuracy, r.asc, r.max, r.avg, r.avg_standard_error, r.test_loss,
+                   r.test_accuracy, r.gap_loss, r.gap_error})
+    row.scalar(v);
+  row.array(r.max_per_step).array(r.avg_samples).array(r.perturbed_loss);
+  return std::move(row.array({r.perturbed_steps.begin(), r.perturbed_steps.end()})).row();
+}
+
+Sharpness unpack(const PointStore& rows, int64_t point) {
+  RowUnpacker row(rows, point);
+  Sharpness r;
+  for (double* v : {&r.loss, &r.accuracy, &r.asc, &r.max, &r.avg, &r.avg_standard_error,
+                    &r.test_loss, &r.test_accuracy, &r.gap_loss, &r.gap_error})
+    *v = row.scalar();
+  r.max_per_step = row.array();
+  r.avg_samples = row.array();
+  r.perturbed_loss = row.array();
+  for (double n : row.array()) r.perturbed_steps.push_back(static_cast<int>(n));
+  return r;
+}
+
 void run_sharpness(const SharpnessFlags& f) {
   const SharpnessOptions options = parse_options(f);
   const std::string out_path = output_path(f.common, f.models[0], "sharpness");
@@ -82,27 +112,38 @@ void run_sharpness(const SharpnessFlags& f) {
                             {"scope", f.scope},
                             {"group", f.group},
                             {"gap", f.no_gap ? "false" : "true"}};
-  std::vector<Sharpness> results;
-  std::vector<std::string> labels;
-  for (size_t m = 0; m < f.models.size(); ++m) {
-    // A session per model; it cannot outlive the loop body (its objective refers to its model).
-    Session s = open_session(f.models[m], f.common);
-    std::string group_value = f.models[m];
-    if (!f.group.empty()) {
-      const auto it = s.model.metadata().find(f.group);
-      if (it == s.model.metadata().end()) {
-        throw InputError(f.models[m] + ": no metadata key '" + f.group + "' for --group");
-      }
-      group_value = it->second;
-    }
+  const int64_t models = static_cast<int64_t>(f.models.size());
+  // Each model is one point of the loop: under a launcher with at least as many models as ranks,
+  // models are dealt to ranks, each evaluated on one rank (core/point_loop.h); otherwise every
+  // model is split over the examples. The session of the first model is opened before the loop: its
+  // provenance (and its duration, which covers every model) goes into the preamble.
+  Session first = open_session(f.models[0], f.common, models);
+  std::vector<std::string> labels;  // read up front, so a missing --group key fails before any work
+  for (int64_t m = 0; m < models; ++m) {
+    const std::string& path = f.models[static_cast<size_t>(m)];
+    labels.push_back(f.group.empty() ? path : group_label(Model::load(path), f.group, path));
+  }
+  const int64_t width = packed_width(10, {options.max_steps, options.avg_samples,
+                                          static_cast<int64_t>(options.perturbed_steps.size()),
+                                          static_cast<int64_t>(options.perturbed_steps.size())});
+  MemoryPoints rows(models, width);
+  const auto measure = [&](Session& s) {
     SplitObjective test;
     if (!f.no_gap) test = open_split(s, f.common, Split::kTest);
-    results.push_back(sharpness(*s.objective, f.no_gap ? nullptr : test.objective.get(), options));
-    labels.push_back(group_value);
-    say(f.common, f.models[m] + ": " + results.back().summary());
-    // Provenance of the last session: its duration then covers every model.
-    if (m + 1 == f.models.size()) write_preamble(*writer, s, attributes);
+    return pack(sharpness(*s.objective, f.no_gap ? nullptr : test.objective.get(), options), width);
+  };
+  run_pending_points(rows, "sharpness", [&](int64_t m) {
+    if (m == 0) return measure(first);
+    // Initialized in place: a Session is never moved (its objective refers to its model).
+    Session s = open_session(f.models[static_cast<size_t>(m)], f.common, models);
+    return measure(s);
+  });
+  std::vector<Sharpness> results;
+  for (int64_t m = 0; m < models; ++m) {
+    results.push_back(unpack(rows, m));
+    say(f.common, f.models[static_cast<size_t>(m)] + ": " + results.back().summary());
   }
+  write_preamble(*writer, first, attributes);
   const std::vector<GroupStatistics> groups =
       f.group.empty() ? std::vector<GroupStatistics>{} : group_statistics(labels, results);
 

@@ -40,14 +40,16 @@ void run_stability_command(StabilityFlags& f) {
   t.data = parse_data_spec(f.data);
   t.dtype = parse_dtype(f.dtype);
   t.device = parse_device(f.device);
-  join_distributed(f.dist, t.device);  // every training run is DDP under a launcher
-  choose_parallel_mode(0);
   f.options.optimizers.clear();
   for (const std::string& name : parse_name_list(f.optimizers, "--optimizer")) {
     NamedRule named{name, t.rule};
     apply_optimizer_name(name, named.rule);
     f.options.optimizers.push_back(named);
   }
+  // Under a launcher each optimizer's pair of runs is a point: dealt to ranks when there are at
+  // least as many optimizers as ranks, else every run is data-parallel (DDP) over all of them.
+  join_distributed(f.dist, t.device);
+  choose_parallel_mode(static_cast<int64_t>(f.options.optimizers.size()));
   t.out = !f.runs.empty() ? f.runs
                           : (std::filesystem::path(f.out).replace_extension("").string() + ".runs");
   H5Writer writer(f.out);
@@ -57,6 +59,7 @@ void run_stability_command(StabilityFlags& f) {
       run_stability(f.options, [](const TrainOptions& run) { train_with_outputs(run); });
 
   write_result(writer, result);
+  for (const auto& [key, value] : distributed_provenance()) provenance.set(key, value);
   write_preamble(writer, provenance, nullptr,
                  {{"arch", t.arch}, {"rho", number_text(t.rule.ascent.rho)}, {"runs", t.out}});
   writer.commit();
@@ -133,7 +136,7 @@ void register_stability(CLI::App& app) {
   cmd->add_option("--runs", f->runs,
                   "Directory of the runs' checkpoints (default: <out stem>.runs)");
   cmd->add_flag("--quiet,-q", t.quiet, "No progress bars or table");
-  add_distributed_options(*cmd, f->dist, /*parallel=*/false);
+  add_distributed_options(*cmd, f->dist);
   cmd->callback([f] { run_stability_command(*f); });
 }
 

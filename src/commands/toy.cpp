@@ -7,6 +7,7 @@
 #include "commands/flag_value.h"
 #include "commands/parse.h"
 #include "commands/registry.h"
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/progress.h"
 #include "sharpscope/core/runtime.h"
@@ -50,6 +51,7 @@ struct SaddleFlags {
   SaddleCriterion criterion;
   std::string criterion_kind = "basin";
   ToyCommon common;
+  DistributedFlags dist;
 };
 
 void run_saddle(SaddleFlags& f) {
@@ -73,6 +75,9 @@ void run_saddle(SaddleFlags& f) {
   if (f.iterations < 1)
     throw UsageError("--iters = " + std::to_string(f.iterations) + ": must be >= 1");
   f.criterion.validate();
+  // Under a launcher the (optimizer, lr) cells are dealt to ranks; rank 0 writes.
+  join_distributed(f.dist, c10::Device(c10::kCPU));
+  choose_parallel_mode(static_cast<int64_t>(optimizers.size() * lrs.size()));
   const Runtime runtime =
       configure_runtime({f.common.threads, f.seed, c10::Device(c10::kCPU), c10::kDouble});
   Provenance provenance;
@@ -80,14 +85,11 @@ void run_saddle(SaddleFlags& f) {
   provenance.set("threads", std::to_string(runtime.threads));
   provenance.set("dtype", "float64");
   provenance.set("device", "cpu");
+  for (const auto& [key, value] : distributed_provenance()) provenance.set(key, value);
   H5Writer writer(f.common.out);
 
-  Progress progress("toy saddle", static_cast<int64_t>(optimizers.size() * lrs.size()),
-                    f.common.quiet);
-  const SaddleSweep sweep =
-      saddle_sweep(optimizers, lrs, saddle_starts(f.starts, f.seed), f.iterations, f.criterion,
-                   runtime.threads, [&](int64_t done) { progress.update(done); });
-  progress.finish();
+  const SaddleSweep sweep = saddle_sweep(optimizers, lrs, saddle_starts(f.starts, f.seed),
+                                         f.iterations, f.criterion, runtime.threads);
 
   std::string table = "success rate (" + f.criterion_kind + " criterion) at " +
                       std::to_string(lrs.size()) + " learning rates, " + std::to_string(f.starts) +
@@ -194,6 +196,7 @@ void register_toy(CLI::App& app) {
       ->capture_default_str();
   saddle->add_option("--seed", s->seed, "Seed of the starting points")->capture_default_str();
   add_toy_common(*saddle, s->common, "saddle.h5");
+  add_distributed_options(*saddle, s->dist, /*parallel=*/false);
   saddle->callback([s] { run_saddle(*s); });
 
   auto v = std::make_shared<ValleyFlags>();

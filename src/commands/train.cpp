@@ -182,6 +182,10 @@ void register_train(CLI::App& app) {
                   "Under a launcher: global (all-reduce the ascent gradient: = 1-rank SAM) | local "
                   "(each rank ascends on its share: m-sharpness, m = per-rank batch)")
       ->capture_default_str();
+  cmd->add_flag(
+      "--sync-bn", o.sync_bn,
+      "Under a launcher: BatchNorm statistics over the whole global batch (SyncBatchNorm) "
+      "instead of each rank's share (DDP's default)");
   add_distributed_options(*cmd, c->dist, /*parallel=*/false);
   cmd->callback([c] { run_train(*c); });
 }

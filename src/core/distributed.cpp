@@ -225,6 +225,8 @@ bool is_output_rank() {
   return state().communicator ? state().communicator->rank() == 0 : launch_environment().rank == 0;
 }
 
+bool writes_run_files() { return data_communicator().rank() == 0; }
+
 ParallelMode choose_parallel_mode(int64_t points) {
   World& w = state();
   const int ranks = world().size();

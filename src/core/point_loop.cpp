@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -105,6 +108,51 @@ std::pair<int64_t, std::vector<double>> decode(const std::string& bytes, int64_t
   return {point, row};
 }
 
+// While a rank computes, a thread beside it writes an increasing count under its key every
+// `interval`, so the other ranks can tell a long point (a training run, a model's whole sharpness)
+// from a dead or stalled rank: only a rank whose state and beat both stand still for --dist-timeout
+// is taken for dead. The store is thread-safe (c10d locks each operation); a beat that fails stops
+// the beating, and the failure shows up where the main thread next uses the store.
+class Heartbeat {
+ public:
+  Heartbeat(Communicator& ranks, std::string key, std::chrono::milliseconds interval)
+      : thread_([this, &ranks, key = std::move(key), interval] {
+          std::unique_lock<std::mutex> lock(mutex_);
+          for (int64_t beat = 1; !stop_; ++beat) {
+            lock.unlock();
+            try {
+              ranks.set(key, std::to_string(beat));
+            } catch (...) {
+              return;
+            }
+            lock.lock();
+            wake_.wait_for(lock, interval, [this] { return stop_; });
+          }
+        }) {}
+  Heartbeat(const Heartbeat&) = delete;
+  Heartbeat& operator=(const Heartbeat&) = delete;
+  ~Heartbeat() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;  // last: it starts once the members above exist
+};
+
+// A tenth of the timeout, within [0.1 s, 5 s]: several beats fit in any timeout a user sets.
+std::chrono::milliseconds beat_interval(double timeout_seconds) {
+  const double ms = std::clamp(timeout_seconds * 100.0, 100.0, 5000.0);
+  return std::chrono::milliseconds(static_cast<int64_t>(ms));
+}
+
 // The point loop over the ranks of a launch (docs/distributed.md, "Point-parallel"): rank 0's
 // store says which points are pending; under kPoints each rank takes pending points (from a
 // counter in the rendezvous store, or statically), publishes each row to the store and its state
@@ -133,6 +181,11 @@ class RankedLoop {
       if (done[i] == 0.0) pending_.push_back(i);
     }
     completed_ = rows_.points() - static_cast<int64_t>(pending_.size());
+    std::optional<Heartbeat> beating;
+    if (deal_) {
+      beating.emplace(ranks_, key("beat/" + std::to_string(ranks_.rank())),
+                      beat_interval(ranks_.timeout_seconds()));
+    }
     try {
       compute_pending();
       if (deal_) {
@@ -272,10 +325,10 @@ class RankedLoop {
   }
 
   // Every rank waits until every rank has published all its rows (rank 0 recording them), or
-  // fails naming the ranks that reported nothing for --dist-timeout.
+  // fails naming the ranks that gave no sign of life (no row, no beat) for --dist-timeout.
   void wait_for_ranks() {
     const int n = ranks_.size();
-    std::vector<std::optional<std::string>> last(static_cast<size_t>(n));
+    std::vector<std::string> last(static_cast<size_t>(n));  // state and beat, as last seen
     std::vector<Clock::time_point> changed(static_cast<size_t>(n), Clock::now());
     const auto timeout = std::chrono::duration<double>(ranks_.timeout_seconds());
     auto pause = std::chrono::milliseconds(2);
@@ -295,8 +348,10 @@ class RankedLoop {
         if (ended) continue;
         finished = false;
         const auto now = Clock::now();
-        if (state != last[static_cast<size_t>(r)]) {
-          last[static_cast<size_t>(r)] = state;
+        const std::optional<std::string> beat = ranks_.try_get(key("beat/" + std::to_string(r)));
+        const std::string sign = state.value_or("") + "#" + beat.value_or("");
+        if (sign != last[static_cast<size_t>(r)]) {
+          last[static_cast<size_t>(r)] = sign;
           changed[static_cast<size_t>(r)] = now;
         } else if (now - changed[static_cast<size_t>(r)] > timeout) {
           silent += (silent.empty() ? "" : ", ") + std::to_string(r);
@@ -305,10 +360,10 @@ class RankedLoop {
       if (ranks_.rank() == 0) drain();
       if (finished) return;
       if (!silent.empty()) {
-        throw DistributedError(ranks_.who() + ": rank " + silent + " reported no point for " +
+        throw DistributedError(ranks_.who() + ": rank " + silent + " gave no sign of life for " +
                                seconds_text(ranks_.timeout_seconds()) +
-                               " s: it died or hangs (one point must take less than "
-                               "--dist-timeout)");
+                               " s (no point finished, no heartbeat): it died, hangs or is cut "
+                               "off");
       }
       std::this_thread::sleep_for(pause);
       pause = std::min(pause * 2, std::chrono::milliseconds(50));

@@ -1,6 +1,7 @@
 // The zoo's networks without residual connections: MLP, LeNet-5 and the small BatchNorm CNN.
 #include <torch/torch.h>
 
+#include "core/sync_batch_norm.h"
 #include "core/zoo_nets.h"
 #include "sharpscope/core/error.h"
 
@@ -85,7 +86,7 @@ struct Cnn : Network {
       convs_.push_back(register_module(
           "conv" + index,
           torch::nn::Conv2d(torch::nn::Conv2dOptions(in, channels[i], 3).padding(1).bias(false))));
-      norms_.push_back(register_module("bn" + index, torch::nn::BatchNorm2d(channels[i])));
+      norms_.push_back(register_module("bn" + index, SyncableBatchNorm2d(channels[i])));
       in = channels[i];
       height /= 2;
       width /= 2;
@@ -105,7 +106,7 @@ struct Cnn : Network {
 
  private:
   std::vector<torch::nn::Conv2d> convs_;
-  std::vector<torch::nn::BatchNorm2d> norms_;
+  std::vector<SyncableBatchNorm2d> norms_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 // configurations) and the pre-activation WideResNets.
 #include <torch/torch.h>
 
+#include "core/sync_batch_norm.h"
 #include "core/zoo_nets.h"
 
 namespace sharpscope::zoo {
@@ -34,13 +35,12 @@ torch::nn::Sequential make_stage(int64_t in, int64_t out, int64_t blocks, int64_
 struct BasicBlock : torch::nn::Module {
   BasicBlock(int64_t in, int64_t out, int64_t stride) {
     conv1 = register_module("conv1", conv3x3(in, out, stride));
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(out));
+    bn1 = register_module("bn1", SyncableBatchNorm2d(out));
     conv2 = register_module("conv2", conv3x3(out, out, 1));
-    bn2 = register_module("bn2", torch::nn::BatchNorm2d(out));
+    bn2 = register_module("bn2", SyncableBatchNorm2d(out));
     if (stride != 1 || in != out) {
       downsample = register_module(
-          "downsample",
-          torch::nn::Sequential(conv1x1(in, out, stride), torch::nn::BatchNorm2d(out)));
+          "downsample", torch::nn::Sequential(conv1x1(in, out, stride), SyncableBatchNorm2d(out)));
     }
   }
 
@@ -51,7 +51,7 @@ struct BasicBlock : torch::nn::Module {
   }
 
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
-  torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
+  SyncableBatchNorm2d bn1{nullptr}, bn2{nullptr};
   torch::nn::Sequential downsample{nullptr};
 };
 
@@ -63,7 +63,7 @@ struct BasicBlock : torch::nn::Module {
 struct ResNet : Network {
   ResNet(const std::vector<int64_t>& widths, int64_t blocks_per_stage, const InputShape& shape) {
     conv1 = register_module("conv1", conv3x3(shape.channels, widths.front(), 1));
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(widths.front()));
+    bn1 = register_module("bn1", SyncableBatchNorm2d(widths.front()));
     int64_t in = widths.front();
     for (size_t stage = 0; stage < widths.size(); ++stage) {
       stages_.push_back(register_module(
@@ -81,7 +81,7 @@ struct ResNet : Network {
   }
 
   torch::nn::Conv2d conv1{nullptr};
-  torch::nn::BatchNorm2d bn1{nullptr};
+  SyncableBatchNorm2d bn1{nullptr};
   torch::nn::Linear fc{nullptr};
 
  private:
@@ -94,9 +94,9 @@ struct ResNet : Network {
 // authors' reference implementation.
 struct WideBlock : torch::nn::Module {
   WideBlock(int64_t in, int64_t out, int64_t stride) {
-    bn1 = register_module("bn1", torch::nn::BatchNorm2d(in));
+    bn1 = register_module("bn1", SyncableBatchNorm2d(in));
     conv1 = register_module("conv1", conv3x3(in, out, stride));
-    bn2 = register_module("bn2", torch::nn::BatchNorm2d(out));
+    bn2 = register_module("bn2", SyncableBatchNorm2d(out));
     conv2 = register_module("conv2", conv3x3(out, out, 1));
     if (stride != 1 || in != out) shortcut = register_module("shortcut", conv1x1(in, out, stride));
   }
@@ -108,7 +108,7 @@ struct WideBlock : torch::nn::Module {
     return y + (shortcut.is_empty() ? x : shortcut->forward(activated));
   }
 
-  torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
+  SyncableBatchNorm2d bn1{nullptr}, bn2{nullptr};
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, shortcut{nullptr};
 };
 
@@ -126,7 +126,7 @@ struct WideResNet : Network {
           make_stage<WideBlock>(in, widths[stage], blocks_per_stage, stage == 0 ? 1 : 2)));
       in = widths[stage];
     }
-    bn = register_module("bn", torch::nn::BatchNorm2d(in));
+    bn = register_module("bn", SyncableBatchNorm2d(in));
     fc = register_module("fc", torch::nn::Linear(in, shape.num_classes));
   }
 
@@ -138,7 +138,7 @@ struct WideResNet : Network {
   }
 
   torch::nn::Conv2d conv1{nullptr};
-  torch::nn::BatchNorm2d bn{nullptr};
+  SyncableBatchNorm2d bn{nullptr};
   torch::nn::Linear fc{nullptr};
 
  private:

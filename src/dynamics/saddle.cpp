@@ -1,11 +1,12 @@
 #include "sharpscope/dynamics/saddle.h"
 
-#include <atomic>
+#include <algorithm>
 #include <cmath>
 #include <thread>
 
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/number_text.h"
+#include "sharpscope/core/point_loop.h"
 #include "sharpscope/core/random.h"
 #include "sharpscope/optim/gradient_rule.h"
 
@@ -129,32 +130,39 @@ double SaddleSweep::success_rate(size_t optimizer, size_t lr) const {
 
 SaddleSweep saddle_sweep(const std::vector<SaddleOptimizer>& optimizers,
                          const std::vector<double>& lrs, const std::vector<Point2>& starts,
-                         int64_t iterations, const SaddleCriterion& criterion, int threads,
-                         const std::function<void(int64_t)>& progress) {
+                         int64_t iterations, const SaddleCriterion& criterion, int threads) {
   SaddleSweep sweep{optimizers, lrs, starts, iterations, criterion, {}};
   const int64_t cells = static_cast<int64_t>(optimizers.size() * lrs.size());
-  sweep.counts.assign(static_cast<size_t>(cells * kSaddleOutcomes), 0);
-  // Cells are independent: threads take the next cell from a shared counter and write only that
-  // cell's counts; the calling thread reports progress.
-  std::atomic<int64_t> next{0}, done{0};
-  const auto work = [&](bool reporter) {
-    for (int64_t cell = next++; cell < cells; cell = next++) {
-      const SaddleOptimizer& optimizer = optimizers[static_cast<size_t>(cell) / lrs.size()];
-      const double lr = lrs[static_cast<size_t>(cell) % lrs.size()];
-      int64_t* counts = &sweep.counts[static_cast<size_t>(cell * kSaddleOutcomes)];
-      for (const Point2& start : starts) {
-        ++counts[static_cast<int>(
-            classify(saddle_run(optimizer, start, lr, iterations), criterion))];
+  // A cell (optimizer, learning rate) is a point of the loop, dealt to ranks under a launcher.
+  // Within a cell, `threads` threads take interleaved starting points and count outcomes apart;
+  // counts are integers, so their sum never depends on the threads or the ranks.
+  MemoryPoints rows(cells, kSaddleOutcomes);
+  run_pending_points(rows, "toy saddle", [&](int64_t cell) {
+    const SaddleOptimizer& optimizer = optimizers[static_cast<size_t>(cell) / lrs.size()];
+    const double lr = lrs[static_cast<size_t>(cell) % lrs.size()];
+    const size_t workers = static_cast<size_t>(std::max(1, threads));
+    std::vector<std::array<int64_t, kSaddleOutcomes>> counts(workers);
+    for (auto& c : counts) c.fill(0);
+    const auto work = [&](size_t worker) {
+      for (size_t i = worker; i < starts.size(); i += workers) {
+        ++counts[worker][static_cast<size_t>(
+            classify(saddle_run(optimizer, starts[i], lr, iterations), criterion))];
       }
-      ++done;
-      if (reporter && progress) progress(done);
+    };
+    std::vector<std::thread> helpers;
+    for (size_t w = 1; w < workers; ++w) helpers.emplace_back(work, w);
+    work(0);
+    for (std::thread& helper : helpers) helper.join();
+    std::vector<double> row(kSaddleOutcomes, 0.0);
+    for (const auto& c : counts) {
+      for (size_t o = 0; o < c.size(); ++o) row[o] += static_cast<double>(c[o]);
     }
-  };
-  std::vector<std::thread> helpers;
-  for (int t = 1; t < threads; ++t) helpers.emplace_back(work, false);
-  work(true);
-  for (std::thread& helper : helpers) helper.join();
-  if (progress) progress(cells);
+    return row;
+  });
+  for (int64_t cell = 0; cell < cells; ++cell) {
+    for (int o = 0; o < kSaddleOutcomes; ++o)
+      sweep.counts.push_back(static_cast<int64_t>(rows.value(cell, o)));
+  }
   return sweep;
 }
 

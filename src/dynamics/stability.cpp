@@ -1,11 +1,13 @@
 #include "sharpscope/dynamics/stability.h"
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 
 #include "sharpscope/core/checkpoint.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/core/model.h"
+#include "sharpscope/core/packed_row.h"
 #include "sharpscope/core/params.h"
 #include "sharpscope/core/random.h"
 #include "sharpscope/data/loader.h"
@@ -46,6 +48,76 @@ void train_or_reuse(TrainOptions run, const TrainFunction& train_run) {
   train_run(run);
 }
 
+// The curve of one pair of runs, from their per-epoch checkpoints.
+StabilityCurve measure_curve(const std::string& optimizer, const std::string (&paths)[2],
+                             int64_t epochs) {
+  StabilityCurve curve;
+  curve.optimizer = optimizer;
+  for (int64_t epoch = 1; epoch <= epochs; ++epoch) {
+    std::vector<Model> models;
+    const std::string files[2] = {epoch_checkpoint(paths[0], epoch),
+                                  epoch_checkpoint(paths[1], epoch)};
+    // A diverged run stops early (its log says where): the curve ends at its last epoch.
+    if (!std::filesystem::is_regular_file(files[0]) || !std::filesystem::is_regular_file(files[1]))
+      break;
+    for (const std::string& file : files) models.push_back(Model::load(file));
+    double raw = 0.0;
+    curve.epoch.push_back(static_cast<double>(epoch));
+    curve.normalized_distance.push_back(
+        normalized_distance(models[0].parameters(), models[1].parameters(), &raw));
+    curve.distance.push_back(raw);
+    for (int side = 0; side < 2; ++side) {
+      const double train_loss = metric(models[side], "train_loss", files[side]);
+      const double test_loss = metric(models[side], "test_loss", files[side]);
+      const double train_accuracy = metric(models[side], "train_accuracy", files[side]);
+      const double test_accuracy = metric(models[side], "test_accuracy", files[side]);
+      curve.train_loss[side].push_back(train_loss);
+      curve.test_loss[side].push_back(test_loss);
+      curve.train_accuracy[side].push_back(train_accuracy);
+      curve.test_accuracy[side].push_back(test_accuracy);
+      curve.loss_gap[side].push_back(test_loss - train_loss);
+      curve.error_gap[side].push_back(train_accuracy - test_accuracy);
+    }
+  }
+  return curve;
+}
+
+// A curve's arrays, in the order a point-loop row holds them.
+constexpr int kCurveArrays = 15;
+
+template <class Curve>
+auto curve_arrays(Curve& c) {
+  return std::array<decltype(&c.epoch), kCurveArrays>{&c.epoch,
+                                                      &c.distance,
+                                                      &c.normalized_distance,
+                                                      &c.loss_gap[0],
+                                                      &c.loss_gap[1],
+                                                      &c.error_gap[0],
+                                                      &c.error_gap[1],
+                                                      &c.train_loss[0],
+                                                      &c.train_loss[1],
+                                                      &c.test_loss[0],
+                                                      &c.test_loss[1],
+                                                      &c.train_accuracy[0],
+                                                      &c.train_accuracy[1],
+                                                      &c.test_accuracy[0],
+                                                      &c.test_accuracy[1]};
+}
+
+std::vector<double> pack(const StabilityCurve& curve, int64_t width) {
+  RowPacker row(width);
+  for (const std::vector<double>* values : curve_arrays(curve)) row.array(*values);
+  return std::move(row).row();
+}
+
+StabilityCurve unpack(const PointStore& rows, int64_t point, const std::string& optimizer) {
+  StabilityCurve curve;
+  curve.optimizer = optimizer;
+  RowUnpacker row(rows, point);
+  for (std::vector<double>* values : curve_arrays(curve)) *values = row.array();
+  return curve;
+}
+
 }  // namespace
 
 ExamplePair draw_example_pair(int64_t examples, uint64_t seed) {
@@ -78,7 +150,14 @@ StabilityResult run_stability(const StabilityOptions& o, const TrainFunction& tr
   result.train_examples = full.size() - 1;
   // Only once the data and the pair are known good: a refused run leaves no directory behind.
   std::filesystem::create_directories(directory);
-  for (const auto& [name, rule] : o.optimizers) {
+  // One point per optimizer, its pair of runs and its curve (core/point_loop.h): under a launcher
+  // with at least as many optimizers as ranks each rank trains whole pairs and writes their
+  // checkpoints itself; otherwise every run is data-parallel over all ranks.
+  const int64_t epochs = o.train.epochs;
+  MemoryPoints rows(static_cast<int64_t>(o.optimizers.size()),
+                    packed_width(0, std::vector<int64_t>(kCurveArrays, epochs)));
+  run_pending_points(rows, "stability", [&](int64_t point) {
+    const auto& [name, rule] = o.optimizers[static_cast<size_t>(point)];
     std::string paths[2];
     for (int side = 0; side < 2; ++side) {
       TrainOptions run = o.train;
@@ -94,36 +173,10 @@ StabilityResult run_stability(const StabilityOptions& o, const TrainFunction& tr
       train_or_reuse(run, train_run);
       paths[side] = run.out;
     }
-    StabilityCurve curve;
-    curve.optimizer = name;
-    for (int64_t epoch = 1; epoch <= o.train.epochs; ++epoch) {
-      std::vector<Model> models;
-      const std::string files[2] = {epoch_checkpoint(paths[0], epoch),
-                                    epoch_checkpoint(paths[1], epoch)};
-      // A diverged run stops early (its log says where): the curve ends at its last epoch.
-      if (!std::filesystem::is_regular_file(files[0]) ||
-          !std::filesystem::is_regular_file(files[1]))
-        break;
-      for (const std::string& file : files) models.push_back(Model::load(file));
-      double raw = 0.0;
-      curve.epoch.push_back(static_cast<double>(epoch));
-      curve.normalized_distance.push_back(
-          normalized_distance(models[0].parameters(), models[1].parameters(), &raw));
-      curve.distance.push_back(raw);
-      for (int side = 0; side < 2; ++side) {
-        const double train_loss = metric(models[side], "train_loss", files[side]);
-        const double test_loss = metric(models[side], "test_loss", files[side]);
-        const double train_accuracy = metric(models[side], "train_accuracy", files[side]);
-        const double test_accuracy = metric(models[side], "test_accuracy", files[side]);
-        curve.train_loss[side].push_back(train_loss);
-        curve.test_loss[side].push_back(test_loss);
-        curve.train_accuracy[side].push_back(train_accuracy);
-        curve.test_accuracy[side].push_back(test_accuracy);
-        curve.loss_gap[side].push_back(test_loss - train_loss);
-        curve.error_gap[side].push_back(train_accuracy - test_accuracy);
-      }
-    }
-    result.curves.push_back(std::move(curve));
+    return pack(measure_curve(name, paths, epochs), rows.width());
+  });
+  for (int64_t point = 0; point < rows.points(); ++point) {
+    result.curves.push_back(unpack(rows, point, o.optimizers[static_cast<size_t>(point)].name));
   }
   return result;
 }

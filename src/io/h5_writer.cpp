@@ -119,8 +119,8 @@ void verify_readable(const std::string& temp_path) {
 struct H5Writer::Impl {
   // Only rank 0 of a distributed run (core/distributed.h) writes files: the other ranks build the
   // same file in memory and drop it at commit, so every command runs unchanged on every rank.
-  explicit Impl(const std::string& path) {
-    if (is_output_rank()) out.emplace(path);
+  Impl(const std::string& path, bool on_this_rank) {
+    if (on_this_rank) out.emplace(path);
   }
 
   std::optional<AtomicFile> out;  ///< the temp file on disk: created first, written at commit
@@ -204,9 +204,11 @@ struct H5Writer::Impl {
   }
 };
 
-H5Writer::H5Writer(std::string path) : path_(std::move(path)) {
+H5Writer::H5Writer(std::string path) : H5Writer(std::move(path), is_output_rank()) {}
+
+H5Writer::H5Writer(std::string path, bool on_this_rank) : path_(std::move(path)) {
   h5::silence_errors();
-  impl_ = std::make_unique<Impl>(path_);  // fails fast on an unwritable --out
+  impl_ = std::make_unique<Impl>(path_, on_this_rank);  // fails fast on an unwritable --out
   const h5::PropertyList fapl = in_memory_access(impl_->image);
   // The name only identifies the file inside HDF5; nothing by that name is opened on disk.
   const std::string name =

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "sharpscope/core/distributed.h"
 #include "sharpscope/core/error.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/optim/train_log.h"
@@ -32,7 +33,7 @@ void write_train_log(H5Writer& writer, const TrainLog& log) {
 }
 
 void TrainLogCallback::on_end(TrainingRun& run) {
-  H5Writer writer(run.options.log_path());
+  H5Writer writer(run.options.log_path(), writes_run_files());
   write_train_log(writer, run.log);
   writer.attributes("/", run.metadata(/*finished=*/true));
   writer.attributes("/", attributes_);

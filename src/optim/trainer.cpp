@@ -158,6 +158,10 @@ void TrainOptions::validate() const {
   }
   if (replace_example >= 0 && drop_example < 0)
     throw UsageError("--replace-example: needs --drop-example");
+  if (sync_bn && sam_sync == SamSync::kLocal) {
+    throw UsageError(
+        "--sync-bn: needs --sam-sync global (local ascents keep their statistics per rank)");
+  }
   if (save_every_epochs < 0) {
     throw UsageError("--save-every-epochs = " + std::to_string(save_every_epochs) +
                      ": must be >= 0");
@@ -255,6 +259,7 @@ Metadata TrainingRun::metadata(bool finished) const {
   m["command"] = process_command_line();
   for (const auto& [key, value] : distributed_provenance()) m[key] = value;
   m["sam_sync"] = to_string(o.sam_sync);
+  m["sync_bn"] = o.sync_bn ? "true" : "false";
   if (!log.epochs.empty()) {
     const EpochRecord& e = log.epochs.back();
     m["metrics.train_loss"] = number_text(e.train_loss);
@@ -267,7 +272,7 @@ Metadata TrainingRun::metadata(bool finished) const {
 }
 
 void TrainingRun::save(const std::string& path, bool finished) {
-  if (!is_output_rank()) return;  // a distributed run's checkpoints are rank 0's
+  if (!writes_run_files()) return;  // a data-parallel run's checkpoints are its rank 0's
   model.metadata() = metadata(finished);
   save_checkpoint(path, model, [&](torch::serialize::OutputArchive& archive) {
     torch::serialize::OutputArchive optimizer_archive;
@@ -282,7 +287,7 @@ void TrainingRun::save(const std::string& path, bool finished) {
 TrainingRun open_training(const TrainOptions& o) {
   o.validate();
   for (const std::string& file : {o.out, o.log_path()}) {
-    if (!is_output_rank()) break;  // only rank 0 writes files
+    if (!writes_run_files()) break;  // only the run's rank 0 writes files
     const auto directory = std::filesystem::path(file).parent_path();
     std::error_code ec;
     if (!directory.empty()) std::filesystem::create_directories(directory, ec);
@@ -322,6 +327,7 @@ TrainingRun open_training(const TrainOptions& o) {
     return loaded;
   }();
   model.to(runtime.device, runtime.dtype);
+  if (o.sync_bn) synchronize_batch_norm(*model.network(), true);
   // DDP starts every rank from rank 0's weights and BatchNorm statistics.
   Communicator& ranks = data_communicator();
   if (ranks.size() > 1) {

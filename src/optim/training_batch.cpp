@@ -7,6 +7,7 @@
 #include "sharpscope/core/distributed.h"
 #include "sharpscope/core/model.h"
 #include "sharpscope/core/params.h"
+#include "sharpscope/core/zoo.h"
 
 namespace sharpscope {
 
@@ -17,7 +18,8 @@ TrainingBatch::TrainingBatch(Model& model, at::Tensor images, at::Tensor labels,
       labels_(std::move(labels)),
       label_smoothing_(label_smoothing),
       share_(share),
-      size_(share.ranks ? share.global_size : images_.size(0)) {}
+      size_(share.ranks ? share.global_size : images_.size(0)),
+      synchronized_(model.network() && batch_norm_synchronized(*model.network())) {}
 
 LossGradient TrainingBatch::gradient(int64_t start, int64_t count) {
   model_.set_training(true);
@@ -62,8 +64,11 @@ LossGradient TrainingBatch::shared_gradient(int64_t start, int64_t count) {
   LossGradient result;
   result.gradient = zeros_like(params);
   double loss_sum = 0.0;
-  if (last > first) {
-    const int64_t local = first - share_.offset, n = last - first;
+  // Synchronized BatchNorm layers all-reduce inside the forward pass: every rank must run it,
+  // with no examples of the chunk if need be.
+  if (last > first || synchronized_) {
+    const int64_t local = std::clamp<int64_t>(first - share_.offset, 0, held);
+    const int64_t n = std::max<int64_t>(last - first, 0);
     const at::Tensor logits = model_.forward(images_.narrow(0, local, n));
     const at::Tensor loss =
         torch::nn::functional::cross_entropy(logits, labels_.narrow(0, local, n),

@@ -208,6 +208,97 @@ TEST_F(DistributedRun, LossDecreaseAndEscapeTrialsOnTwoRanksAreBitIdentical) {
   EXPECT_EQ(e2.read("accuracy"), e1.read("accuracy"));
 }
 
+// Several models, one point each: 3 models over 2 ranks (uneven shares), with different widths, so
+// that the eigenvectors rank 1 solves reach rank 0's file with their own parameter count.
+TEST_F(DistributedRun, SharpnessAndEigenLinesOverModelsOnTwoRanksAreBitIdentical) {
+  const std::vector<std::string> models = {model, make_model(file("m5.pt"), "mlp:5"),
+                                           make_model(file("m4.pt"), "mlp:4")};
+  const std::vector<std::string> data = {"--subset", "48", "--threads", "1", "--quiet"};
+  const std::vector<std::string> sharpness =
+      with(with({"sharpness"}, models), with({"--kinds", "asc,max,avg", "--max-steps", "2",
+                                              "--avg-samples", "3", "--perturbed-steps", "1,2"},
+                                             data));
+  ASSERT_EQ(run_cli(with(sharpness, {"--out", file("s1.h5")})), 0);
+  auto ranks = testing::run_ranks(2, with(sharpness, {"--out", file("s2.h5")}), scratch.str());
+  ASSERT_TRUE(all_succeeded(ranks));
+  const H5Reader s1(file("s1.h5")), s2(file("s2.h5"));
+  for (const char* name :
+       {"models/loss", "models/L_asc", "models/L_max", "models/L_avg", "models/L_p2",
+        "models/gap_loss", "models/max_per_step", "models/avg_samples"}) {
+    EXPECT_EQ(s2.read(name), s1.read(name)) << name;
+  }
+  EXPECT_EQ(s2.attribute("/", "parallel"), "points");
+
+  const std::vector<std::string> eigen =
+      with(with({"landscape", "eigen"}, models), with({"--top", "2", "--x", "-1:1:3"}, data));
+  ASSERT_EQ(run_cli(with(eigen, {"--out", file("e1.h5")})), 0);
+  ranks = testing::run_ranks(2, with(eigen, {"--out", file("e2.h5")}), scratch.str());
+  ASSERT_TRUE(all_succeeded(ranks));
+  const H5Reader e1(file("e1.h5")), e2(file("e2.h5"));
+  for (const char* name : {"eigenvalue", "residual", "loss", "accuracy"}) {
+    EXPECT_EQ(e2.read(name), e1.read(name)) << name;
+  }
+  for (const char* name : {"directions/model0/eig1/fc1.weight", "directions/model1/eig2/fc2.bias",
+                           "directions/model2/eig1/fc1.weight"}) {
+    EXPECT_EQ(e2.read(name), e1.read(name)) << name << ": eigenvectors, whichever rank solved them";
+  }
+  EXPECT_EQ(e2.attribute("/", "parallel"), "points");
+}
+
+// The toy saddle's (optimizer, lr) cells and the stability pairs are dealt like grid points.
+TEST_F(DistributedRun, SaddleCellsAndStabilityPairsOnTwoRanksAreBitIdentical) {
+  const std::vector<std::string> saddle = {"toy",        "saddle",   "--rho",  "0.1",     "--lrs",
+                                           "0.01:0.2:3", "--starts", "300",    "--iters", "60",
+                                           "--threads",  "1",        "--quiet"};
+  ASSERT_EQ(run_cli(with(saddle, {"--out", file("t1.h5")})), 0);
+  auto ranks = testing::run_ranks(2, with(saddle, {"--out", file("t2.h5")}), scratch.str());
+  ASSERT_TRUE(all_succeeded(ranks));
+  const H5Reader t1(file("t1.h5")), t2(file("t2.h5"));
+  EXPECT_EQ(t2.read_int("outcome_counts"), t1.read_int("outcome_counts"));
+  EXPECT_EQ(t2.attribute("/", "parallel"), "points");
+  EXPECT_EQ(t2.attribute("/", "world_size"), "2");
+
+  const std::vector<std::string> stability = {
+      "stability", "--model",   "mlp:6", "--data",         kData, "--optimizer",
+      "sgd,sam",   "--epochs",  "2",     "--batch-size",   "16",  "--dtype",
+      "float64",   "--threads", "1",     "--train-subset", "0",   "--quiet"};
+  ASSERT_EQ(run_cli(with(stability, {"--out", file("st1.h5"), "--runs", file("runs1")})), 0);
+  ranks = testing::run_ranks(2, with(stability, {"--out", file("st2.h5"), "--runs", file("runs2")}),
+                             scratch.str());
+  ASSERT_TRUE(all_succeeded(ranks));
+  const H5Reader st1(file("st1.h5")), st2(file("st2.h5"));
+  for (const char* name : {"sgd/distance", "sgd/S/test_loss", "sam/normalized_distance",
+                           "sam/Sprime/train_accuracy", "sam/S/loss_gap"}) {
+    EXPECT_EQ(st2.read(name), st1.read(name)) << name << ": each pair trained on one rank";
+  }
+  EXPECT_EQ(st2.attribute("/", "parallel"), "points");
+  // Each rank wrote the checkpoints and logs of the pair it trained.
+  for (const char* run : {"sgd-S", "sgd-Sprime", "sam-S", "sam-Sprime"}) {
+    EXPECT_TRUE(fs::is_regular_file(file("runs2/") + run + ".pt")) << run;
+    EXPECT_TRUE(fs::is_regular_file(file("runs2/") + run + ".train.h5")) << run;
+  }
+}
+
+// A point may take longer than --dist-timeout: ranks beat while they compute. Three saddle cells of
+// several seconds each on 2 ranks: the rank that finishes first waits about a cell for the other,
+// longer than the 3 s timeout, which without the heartbeat would take it for dead.
+TEST_F(DistributedRun, PointsLongerThanTheTimeoutDoNotMakeARankLookDead) {
+  const std::vector<std::string> saddle = {
+      "toy",     "saddle",  "--optimizers", "gd",        "--lrs", "0.1:0.3:3",      "--starts",
+      "200000",  "--iters", "2000",         "--threads", "1",     "--dist-timeout", "3",
+      "--quiet", "--out",   file("slow.h5")};
+  const auto ranks = testing::run_ranks(2, saddle, scratch.str(), /*limit_seconds=*/120.0);
+  ASSERT_TRUE(all_succeeded(ranks));
+  const H5Reader slow(file("slow.h5"));
+  const std::vector<int64_t> counts = slow.read_int("outcome_counts");
+  ASSERT_EQ(counts.size(), 3u * 4u);
+  for (int cell = 0; cell < 3; ++cell) {
+    EXPECT_EQ(counts[cell * 4] + counts[cell * 4 + 1] + counts[cell * 4 + 2] + counts[cell * 4 + 3],
+              200000)
+        << "cell " << cell << ": every start counted once";
+  }
+}
+
 // ---- Data-parallel ----------------------------------------------------------------------------
 
 std::vector<std::string> hessian_args(const std::string& model, const std::string& command) {
@@ -317,6 +408,30 @@ TEST_F(DistributedRun, OneEpochOfDdpSgdAndSamEqualsOneRankOnTheSameGlobalBatches
       0);
   EXPECT_TRUE(testing::params_near(Model::load(file("sam-resumed.pt")).parameters(),
                                    Model::load(file("sam-1x2.pt")).parameters(), kTrainingOrder));
+}
+
+// --sync-bn: a BatchNorm CNN trained by 2 ranks normalizes each batch by the statistics of all 16
+// examples, as one rank does; without it each rank normalizes its 8 by their own (DDP), and the run
+// ends elsewhere. The running statistics, updated from the global batch, agree too.
+TEST_F(DistributedRun, SyncBatchNormOnTwoRanksEqualsOneRankAndPerRankStatisticsDoNot) {
+  const auto cnn_args = [&](const std::string& out) {
+    std::vector<std::string> args = train_args("sam", out);
+    args[2] = "cnn:4";  // --arch
+    return args;
+  };
+  const std::string one = file("bn-1.pt"), synced = file("bn-sync.pt"), own = file("bn-own.pt");
+  ASSERT_EQ(run_cli(cnn_args(one)), 0);
+  auto ranks = testing::run_ranks(2, with(cnn_args(synced), {"--sync-bn"}), scratch.str());
+  ASSERT_TRUE(all_succeeded(ranks));
+  ranks = testing::run_ranks(2, cnn_args(own), scratch.str());
+  ASSERT_TRUE(all_succeeded(ranks));
+  Model a = Model::load(one), b = Model::load(synced), c = Model::load(own);
+  EXPECT_TRUE(testing::params_near(b.parameters(), a.parameters(), kTrainingOrder));
+  EXPECT_TRUE(testing::params_near(b.buffers(), a.buffers(), kTrainingOrder))
+      << "running mean and variance from the global batches";
+  EXPECT_EQ(b.metadata().at("sync_bn"), "true");
+  EXPECT_FALSE(testing::params_near(c.parameters(), a.parameters(), 1e-6))
+      << "per-rank statistics normalize by 8 examples, not 16";
 }
 
 // --sam-sync local: each of 2 ranks takes its ascent on its own 8 of the 16 examples, which is

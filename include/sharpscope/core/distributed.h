@@ -183,6 +183,11 @@ c10::Device rank_device(const c10::Device& requested);
 /// started: the launcher's RANK says).
 bool is_output_rank();
 
+/// Whether this rank writes the files of a training run it takes part in (checkpoints, the log):
+/// rank 0 of the ranks the run is split over (data_communicator). Under --parallel data that is
+/// rank 0 alone; under --parallel points every rank trains whole runs of its own (the pairs of a
+/// stability experiment) and writes them.
+bool writes_run_files();
 /// Resolves --parallel for a command whose loop has `points` independent points (0: no point
 /// loop; such a command always splits its data) and makes it the process's mode. Returns it.
 ParallelMode choose_parallel_mode(int64_t points);

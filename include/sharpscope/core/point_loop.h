@@ -13,8 +13,10 @@
 /// travels to rank 0 as soon as it is computed, and rank 0 records (and flushes) it; under
 /// --parallel data all ranks compute every point together. Either way every rank's store ends with
 /// rank 0's rows, so all ranks return the same results, bit-identical to one rank's under points.
-/// A rank that fails or is interrupted tells the others through the store; a rank that reports
-/// nothing for --dist-timeout is taken for dead. Rank 0 saves its rows before the loop throws.
+/// A rank that fails or is interrupted tells the others through the store. While it computes, a
+/// rank beats (a counter in the store, every tenth of --dist-timeout), so a point may take longer
+/// than the timeout (a training run, a model's sharpness); a rank that neither finishes a point nor
+/// beats for --dist-timeout is taken for dead. Rank 0 saves its rows before the loop throws.
 #include <cstdint>
 #include <functional>
 #include <string>

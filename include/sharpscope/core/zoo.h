@@ -36,6 +36,15 @@ struct Network : torch::nn::Module {
 /// for a shape with a non-positive size or images smaller than 8x8.
 std::shared_ptr<Network> make_network(const std::string& spec, const InputShape& shape);
 
+/// Synchronizes (or, with `on` false, stops synchronizing) the training-mode statistics of every
+/// BatchNorm layer of `network` over the ranks of a data-parallel run (`train --sync-bn`,
+/// docs/distributed.md): each layer then normalizes by the mean and variance of the whole global
+/// batch, as one rank would, instead of its rank's share. Evaluation mode, and a run on one rank,
+/// are unchanged. Returns the number of BatchNorm layers.
+int64_t synchronize_batch_norm(Network& network, bool on);
+/// Whether any BatchNorm layer of `network` is synchronized.
+bool batch_norm_synchronized(Network& network);
+
 /// The architecture specs make_network accepts, for --help texts and tests.
 std::vector<std::string> zoo_examples();
 

@@ -7,7 +7,6 @@
 /// the trainer's ascent rule and base optimizer.
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,11 +74,12 @@ struct SaddleSweep {
   double success_rate(size_t optimizer, size_t lr) const;  ///< kMinimum runs / starts
 };
 
-/// Every optimizer at every learning rate from the same starting points, the (optimizer, lr) cells
-/// spread over `threads` threads. `progress` is called (on the calling thread) with the cells done.
+/// Every optimizer at every learning rate from the same starting points. Each (optimizer, lr) cell
+/// is a point of the point loop (core/point_loop.h: a progress bar; cells dealt to ranks under a
+/// launcher), its starting points spread over `threads` threads; the counts are the same for any
+/// number of threads or ranks.
 SaddleSweep saddle_sweep(const std::vector<SaddleOptimizer>& optimizers,
                          const std::vector<double>& lrs, const std::vector<Point2>& starts,
-                         int64_t iterations, const SaddleCriterion& criterion, int threads = 1,
-                         const std::function<void(int64_t)>& progress = {});
+                         int64_t iterations, const SaddleCriterion& criterion, int threads = 1);
 
 }  // namespace sharpscope

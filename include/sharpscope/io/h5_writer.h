@@ -22,8 +22,12 @@ namespace sharpscope {
 class H5Writer {
  public:
   /// Removes stale temp files of `path` (core/atomic_file.h) and creates its own; throws
-  /// OutputError naming --out when the directory is missing or not writable.
+  /// OutputError naming --out when the directory is missing or not writable. In a distributed run
+  /// only rank 0 writes (is_output_rank); the others build the file in memory and drop it.
   explicit H5Writer(std::string path);
+  /// The same, written by this rank when `on_this_rank` (a file of one rank's own work, such as the
+  /// log of a training run it owns: writes_run_files), else built in memory and dropped.
+  H5Writer(std::string path, bool on_this_rank);
   H5Writer(const H5Writer&) = delete;
   H5Writer& operator=(const H5Writer&) = delete;
   ~H5Writer();

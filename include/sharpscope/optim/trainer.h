@@ -57,6 +57,9 @@ struct TrainOptions {
   RuleOptions rule;
   /// Data-parallel SAM-family steps (optim/training_step.h): global (default) or local ascents.
   SamSync sam_sync = SamSync::kGlobal;
+  /// --sync-bn: BatchNorm statistics over the whole global batch instead of each rank's share
+  /// (core/zoo.h synchronize_batch_norm); no effect on one rank. Needs the global sam_sync.
+  bool sync_bn = false;
   BaseOptimizerOptions base;
   LrScheduleKind lr_schedule = LrScheduleKind::kConstant;
   double warmup_epochs = 0.0;

@@ -39,7 +39,8 @@ class TrainingBatch {
   /// With a share every rank forwards its examples of the chunk (possibly none) and the summed
   /// losses and gradients are all-reduced (DDP; docs/math.md §16): each rank must call this with
   /// the same chunks in the same order, and gets the same result, equal to one rank's up to float
-  /// rounding. BatchNorm then normalizes each rank's examples by their own statistics, as DDP does.
+  /// rounding. BatchNorm then normalizes each rank's examples by their own statistics, as DDP does,
+  /// unless its layers are synchronized (--sync-bn): then by the chunk's global statistics.
   ///
   /// BatchNorm running statistics are updated only by the first pass over each chunk (the one at
   /// the unperturbed weights): later passes (perturbed points) restore them, so the statistics
@@ -57,6 +58,7 @@ class TrainingBatch {
   double label_smoothing_;
   BatchShare share_;
   int64_t size_;
+  bool synchronized_;  ///< the model's BatchNorm statistics are all-reduced (--sync-bn)
   double passes_ = 0.0;
   std::set<int64_t> chunks_seen_;
 };
