@@ -3,6 +3,7 @@
 // std over groups of checkpoints.
 #include "sharpscope/landscape/sharpness.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "commands/analysis_support.h"
@@ -123,9 +124,11 @@ void run_sharpness(const SharpnessFlags& f) {
     const std::string& path = f.models[static_cast<size_t>(m)];
     labels.push_back(f.group.empty() ? path : group_label(Model::load(path), f.group, path));
   }
-  const int64_t width = packed_width(10, {options.max_steps, options.avg_samples,
-                                          static_cast<int64_t>(options.perturbed_steps.size()),
-                                          static_cast<int64_t>(options.perturbed_steps.size())});
+  // Unasked kinds leave their arrays empty and their counts unvalidated: never below zero here.
+  const int64_t width =
+      packed_width(10, {std::max(options.max_steps, 0), std::max(options.avg_samples, 0),
+                        static_cast<int64_t>(options.perturbed_steps.size()),
+                        static_cast<int64_t>(options.perturbed_steps.size())});
   MemoryPoints rows(models, width);
   const auto measure = [&](Session& s) {
     SplitObjective test;

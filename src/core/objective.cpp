@@ -214,25 +214,35 @@ void accumulate(ParamList& total, const std::vector<at::Tensor>& parts) {
 }  // namespace
 
 Evaluation Objective::evaluate() const {
-  torch::NoGradGuard no_grad;
-  ModeScope mode(model_, options_.bn);
-  std::optional<ChannelsLastWeights> weights;
-  if (layout_ == InputLayout::kChannelsLast) weights.emplace(model_);
-  Communicator& ranks = data_communicator();
-  double loss_sum = 0.0;
-  int64_t correct = 0;
-  for_each_batch(ranks, [&](const at::Tensor& x, const at::Tensor& y) {
-    const at::Tensor logits = model_.forward(x);
-    // Per-example losses summed in float64: the float32 rounding of one long sum would make the
-    // result depend on the batch size.
-    const at::Tensor losses = example_losses(logits, y);
-    loss_sum += losses.to(at::kDouble).sum().item<double>();
-    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
-  });
-  std::vector<double> sums{loss_sum, static_cast<double>(correct)};
-  all_reduce_sums(ranks, sums);  // float64: counts are exact, losses keep their digits
-  const double n = static_cast<double>(data_.size());
-  return {sums[0] / n, sums[1] / n, data_.size()};
+  const auto passes = [this] {
+    torch::NoGradGuard no_grad;
+    ModeScope mode(model_, options_.bn);
+    Communicator& ranks = data_communicator();
+    double loss_sum = 0.0;
+    int64_t correct = 0;
+    for_each_batch(ranks, [&](const at::Tensor& x, const at::Tensor& y) {
+      const at::Tensor logits = model_.forward(x);
+      // Per-example losses summed in float64: the float32 rounding of one long sum would make the
+      // result depend on the batch size.
+      const at::Tensor losses = example_losses(logits, y);
+      loss_sum += losses.to(at::kDouble).sum().item<double>();
+      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+    });
+    std::vector<double> sums{loss_sum, static_cast<double>(correct)};
+    all_reduce_sums(ranks, sums);  // float64: counts are exact, losses keep their digits
+    const double n = static_cast<double>(data_.size());
+    return Evaluation{sums[0] / n, sums[1] / n, data_.size()};
+  };
+  if (layout_ == InputLayout::kChannelsLast) {
+    try {
+      const ChannelsLastWeights weights(model_);
+      return passes();
+    } catch (const c10::Error&) {
+      // A model whose forward needs its weights laid out as they are (weight.view(...) in a
+      // TorchScript forward) fails at its first batch, on every rank alike: run it that way.
+    }
+  }
+  return passes();
 }
 
 LossGradient Objective::gradient() const {

@@ -110,9 +110,10 @@ std::pair<int64_t, std::vector<double>> decode(const std::string& bytes, int64_t
 
 // While a rank computes, a thread beside it writes an increasing count under its key every
 // `interval`, so the other ranks can tell a long point (a training run, a model's whole sharpness)
-// from a dead or stalled rank: only a rank whose state and beat both stand still for --dist-timeout
-// is taken for dead. The store is thread-safe (c10d locks each operation); a beat that fails stops
-// the beating, and the failure shows up where the main thread next uses the store.
+// from a dead or cut-off rank: only a rank whose state and beat both stand still for --dist-timeout
+// is taken for dead. The price: a rank whose process lives but whose point hangs keeps beating, so
+// a hang inside a point is not caught by the timeout (a launcher's own time limit is). The store is
+// thread-safe (c10d locks each operation).
 class Heartbeat {
  public:
   Heartbeat(Communicator& ranks, std::string key, std::chrono::milliseconds interval)
@@ -123,7 +124,8 @@ class Heartbeat {
             try {
               ranks.set(key, std::to_string(beat));
             } catch (...) {
-              return;
+              // Beats go on: a store that is gone for good shows up where the main thread next
+              // uses it; a passing failure must not make this rank look dead.
             }
             lock.lock();
             wake_.wait_for(lock, interval, [this] { return stop_; });
@@ -362,8 +364,7 @@ class RankedLoop {
       if (!silent.empty()) {
         throw DistributedError(ranks_.who() + ": rank " + silent + " gave no sign of life for " +
                                seconds_text(ranks_.timeout_seconds()) +
-                               " s (no point finished, no heartbeat): it died, hangs or is cut "
-                               "off");
+                               " s (no point finished, no heartbeat): it died or is cut off");
       }
       std::this_thread::sleep_for(pause);
       pause = std::min(pause * 2, std::chrono::milliseconds(50));

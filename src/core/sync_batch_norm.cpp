@@ -73,9 +73,9 @@ at::Tensor SyncableBatchNorm2dImpl::forward(const at::Tensor& input) {
     num_batches_tracked += 1;
     if (!options.momentum()) average_factor = 1.0 / num_batches_tracked.item<double>();
   }
-  return torch::batch_norm(input, weight, bias, running_mean, running_var,
-                           is_training() || !options.track_running_stats(), average_factor,
-                           options.eps(), at::globalContext().userEnabledCuDNN());
+  return torch::nn::functional::detail::batch_norm(input, running_mean, running_var, weight, bias,
+                                                   is_training() || !options.track_running_stats(),
+                                                   average_factor, options.eps());
 }
 
 at::Tensor SyncableBatchNorm2dImpl::synchronized_forward(const at::Tensor& input) {
@@ -88,6 +88,9 @@ at::Tensor SyncableBatchNorm2dImpl::synchronized_forward(const at::Tensor& input
       {1}, static_cast<double>(input.numel() / std::max<int64_t>(channels, 1)), input.options());
   const at::Tensor sums = AllReduceSum::apply(at::cat({input.sum(per_channel), examples}));
   const at::Tensor count = sums.narrow(0, channels, 1);
+  TORCH_CHECK(count.item<double>() > 1.0,
+              "Expected more than 1 value per channel when training, got input size ",
+              input.sizes(), " on all ranks together");
   const at::Tensor mean = sums.narrow(0, 0, channels) / count;
   const at::Tensor centered = input - as_channels(mean);
   const at::Tensor variance = AllReduceSum::apply(centered.square().sum(per_channel)) / count;

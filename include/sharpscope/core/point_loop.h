@@ -16,7 +16,8 @@
 /// A rank that fails or is interrupted tells the others through the store. While it computes, a
 /// rank beats (a counter in the store, every tenth of --dist-timeout), so a point may take longer
 /// than the timeout (a training run, a model's sharpness); a rank that neither finishes a point nor
-/// beats for --dist-timeout is taken for dead. Rank 0 saves its rows before the loop throws.
+/// beats for --dist-timeout is taken for dead (a live process whose point hangs keeps beating: that
+/// is left to the launcher's time limit). Rank 0 saves its rows before the loop throws.
 #include <cstdint>
 #include <functional>
 #include <string>
