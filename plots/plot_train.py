@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Draws a sharpscope training log (docs/train.md): loss and accuracy per epoch, and the per-step
-diagnostics of 003 Fig. 1 (||g_asc|| / ||grad L_B(w)||) and Fig. 3 (<g_asc, g>/||g||^2).
+diagnostics in 003's orientation: Fig. 1's ratio ||grad L_B(w)|| / ||g_asc|| (below 1 when the
+surrogate gradient is the larger) and Fig. 3's <g_asc, g> - ||g||^2 (above 0 in 003). Logs of
+version 1 (without those columns) are read through the columns they derive from.
 
     /usr/bin/python3 plots/plot_train.py run.train.h5 [more.train.h5 ...] --out train.png
 """
 import argparse
+import os
+import sys
 
 import h5py
 import matplotlib
@@ -12,6 +16,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runs import exact_surrogate_ratio, inner_excess  # noqa: E402
 
 
 def smooth(values, window):
@@ -40,11 +47,13 @@ def main():
             x = steps[w - 1:] if len(steps) >= w > 1 else steps
             axes[0, 2].plot(x, smooth(f["steps/loss"][()], w), label=f"{label} L_B(w)")
             axes[0, 2].plot(x, smooth(f["steps/perturbed_loss"][()], w), "--", label=f"{label} L_B(w^p)")
-            axes[1, 0].plot(x, smooth(f["steps/norm_ratio"][()], w), label=label)
-            axes[1, 1].plot(x, smooth(f["steps/alignment"][()], w), label=label)
+            axes[1, 0].plot(x, smooth(exact_surrogate_ratio(f), w), label=label)
+            axes[1, 1].plot(x, smooth(inner_excess(f), w), label=label)
             axes[1, 2].plot(steps, f["steps/lr"][()], label=f"{label} lr")
     titles = [["loss per epoch", "test accuracy (%)", "batch loss per step"],
-              ["||g_asc|| / ||grad L_B(w)|| (003 Fig. 1)", "<g_asc, g> / ||g||^2 (003 Fig. 3)", "learning rate"]]
+              ["||grad L_B(w)|| / ||g_asc|| (003 Fig. 1)", "<g_asc, g> - ||g||^2 (003 Fig. 3)", "learning rate"]]
+    axes[1, 0].axhline(1.0, color="k", ls="--", lw=0.8)
+    axes[1, 1].axhline(0.0, color="k", ls="--", lw=0.8)
     for row in range(2):
         for col in range(3):
             axes[row, col].set_title(titles[row][col])

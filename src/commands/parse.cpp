@@ -523,10 +523,11 @@ SaddleCriterion::Kind parse_saddle_criterion(const std::string& text) {
 }
 
 ValleyKind parse_valley_kind(const std::string& text) {
-  return parse_choice<ValleyKind, 3>(text, "--loss",
+  return parse_choice<ValleyKind, 4>(text, "--loss",
                                      {{{"sextic", ValleyKind::kSextic},
                                        {"linex", ValleyKind::kLinex},
-                                       {"quadratic", ValleyKind::kQuadratic}}});
+                                       {"quadratic", ValleyKind::kQuadratic},
+                                       {"asymmetric", ValleyKind::kAsymmetric}}});
 }
 
 }  // namespace sharpscope::cli

@@ -147,7 +147,8 @@ ParallelMode parse_parallel_mode(const std::string& text);  ///< --parallel: aut
 
 SaddleMethod parse_saddle_method(const std::string& text);  ///< gd | sam | stablesam
 SaddleCriterion::Kind parse_saddle_criterion(
-    const std::string& text);                           ///< --criterion: basin | distance
-ValleyKind parse_valley_kind(const std::string& text);  ///< --loss: sextic | linex | quadratic
+    const std::string& text);  ///< --criterion: basin | distance
+ValleyKind parse_valley_kind(
+    const std::string& text);  ///< --loss: sextic | linex | quadratic | asymmetric
 
 }  // namespace sharpscope::cli

@@ -29,6 +29,8 @@ struct StabilityFlags {
   std::string device = "cpu";
   std::string out = "stability.h5";
   std::string runs;
+  std::string lr_schedule = "constant";
+  std::string lr_milestones;
   DistributedFlags dist;
 };
 
@@ -40,6 +42,10 @@ void run_stability_command(StabilityFlags& f) {
   t.data = parse_data_spec(f.data);
   t.dtype = parse_dtype(f.dtype);
   t.device = parse_device(f.device);
+  // 003 Fig. 7 repeats Fig. 5 under a decaying learning rate: the trainer's schedules.
+  t.lr_schedule = parse_lr_schedule(f.lr_schedule);
+  if (!f.lr_milestones.empty())
+    t.lr_milestones = parse_number_list(f.lr_milestones, "--lr-milestones", 0.0);
   f.options.optimizers.clear();
   for (const std::string& name : parse_name_list(f.optimizers, "--optimizer")) {
     NamedRule named{name, t.rule};
@@ -106,6 +112,7 @@ void register_stability(CLI::App& app) {
       "  sharpscope stability --model fcn --data fmnist --optimizer sgd,sam,stablesam --epochs 20\n"
       "  sharpscope stability --model lenet5 --data cifar10:/data/cifar-10-batches-bin --lr 0.01 "
       "--rho 0.1\n"
+      "  sharpscope stability --model fcn --lr-schedule cosine --epochs 60    (003 Fig. 7)\n"
       "Normalization of the distance and the output layout: docs/dynamics.md");
   cmd->add_option("--model", f->model, "fcn (mlp:500,500, as in 003) or any zoo architecture")
       ->capture_default_str();
@@ -118,7 +125,16 @@ void register_stability(CLI::App& app) {
   cmd->add_option("--optimizer", f->optimizers, "Optimizers, e.g. sgd,sam,stablesam")
       ->capture_default_str();
   cmd->add_option("--rho", t.rule.ascent.rho, "Radius of the SAM variants")->capture_default_str();
-  cmd->add_option("--lr", t.base.lr, "Constant learning rate")->capture_default_str();
+  cmd->add_option("--lr", t.base.lr, "Learning rate (peak under --lr-schedule)")
+      ->capture_default_str();
+  cmd->add_option("--lr-schedule", f->lr_schedule,
+                  "constant (003 Fig. 5) | step | cosine (003 Fig. 7), as for train")
+      ->capture_default_str();
+  cmd->add_option("--warmup", t.warmup_epochs, "Linear warm-up, in epochs (fractional allowed)")
+      ->capture_default_str();
+  cmd->add_option("--lr-milestones", f->lr_milestones,
+                  "Step schedule: epochs at which lr *= --lr-gamma, e.g. 30,45");
+  cmd->add_option("--lr-gamma", t.lr_gamma, "Step schedule factor")->capture_default_str();
   cmd->add_option("--momentum", t.base.momentum, "SGD momentum")->capture_default_str();
   cmd->add_option("--weight-decay", t.base.weight_decay, "Weight decay")->capture_default_str();
   cmd->add_option("--batch-size", t.batch_size, "Mini-batch size")->capture_default_str();

@@ -2,6 +2,7 @@
 // valleys of 002 Fig. 3.1 (docs/math.md §9). No model or data: seconds on a laptop.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <limits>
 
 #include "commands/analysis_support.h"
 #include "commands/flag_value.h"
@@ -13,6 +14,7 @@
 #include "sharpscope/core/runtime.h"
 #include "sharpscope/dynamics/saddle.h"
 #include "sharpscope/dynamics/valley.h"
+#include "sharpscope/dynamics/valley2d.h"
 #include "sharpscope/io/dynamics_writers.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/provenance.h"
@@ -119,17 +121,18 @@ void run_saddle(SaddleFlags& f) {
 
 struct ValleyFlags {
   std::string loss = "linex";
-  double alpha = -0.3;
+  ValleyParameters parameters;
   std::string rhos;
   std::string grid;
   ToyCommon common;
 };
 
 void run_valley(const ValleyFlags& f) {
-  const ValleyLoss loss = valley_loss(parse_valley_kind(f.loss), f.alpha);
-  const std::string rho_text = !f.rhos.empty()      ? f.rhos
-                               : f.loss == "sextic" ? "0.1,0.2,0.3"
-                                                    : "1,2,4";
+  const ValleyLoss loss = valley_loss(parse_valley_kind(f.loss), f.parameters);
+  const std::string rho_text = !f.rhos.empty()          ? f.rhos
+                               : f.loss == "sextic"     ? "0.1,0.2,0.3"
+                               : f.loss == "asymmetric" ? "0.25,0.5,1"
+                                                        : "1,2,4";
   const std::vector<double> rhos = parse_number_list(rho_text, "--rho", 0.0);
   const std::string grid_text =
       !f.grid.empty() ? f.grid
@@ -153,20 +156,62 @@ void run_valley(const ValleyFlags& f) {
                cell(rhos[i] > 0.0 ? curves.shifts[i][k] / rhos[i] : 0.0, 16) + "\n";
     }
   }
+  if (loss.steepness > 0.0) {
+    const double c = loss.steepness;
+    table += "002 Lemma 7.1.4: the minimum of L~ lies in [(c-1) rho/(c+1), rho) = ";
+    for (double rho : rhos)
+      table += "[" + cell((c - 1.0) / (c + 1.0) * rho, 0) + ", " + cell(rho, 0) + ") ";
+    table += "\n";
+  }
   write_result(writer, curves);
   finish(writer, provenance,
          {{"loss", f.loss},
-          {"alpha", f.loss == "linex" ? number_text(f.alpha) : ""},
+          {"alpha", f.loss == "linex" ? number_text(f.parameters.alpha) : ""},
           {"rho", rho_text},
           {"grid", grid_text}},
          f.common, table);
+}
+
+struct Valley2dFlags {
+  std::string alphas = "-0.3,-0.3";
+  std::string rhos = "1,2,4";
+  std::string grid = "-8:8:161";
+  Valley2dOptions options;
+  ToyCommon common;
+};
+
+void run_valley2d(Valley2dFlags& f) {
+  const std::vector<double> alphas =
+      parse_number_list(f.alphas, "--alpha", std::numeric_limits<double>::lowest());
+  if (alphas.size() != 2)
+    throw UsageError("--alpha = '" + f.alphas + "': needs two values a1,a2 (one per coordinate)");
+  f.options.alpha1 = alphas[0];
+  f.options.alpha2 = alphas[1];
+  f.options.rhos = parse_number_list(f.rhos, "--rho", 0.0);
+  f.options.w1 = f.options.w2 = parse_range(f.grid, "--grid").values();
+  Provenance provenance;
+  provenance.set("dtype", "float64");
+  H5Writer writer(f.common.out);
+
+  const Valley2dResult result = valley2d(f.options);
+
+  std::string table = "minimum of L: (0, 0)\n" + label("rho", 8) + label("w1 of min L~", 16) +
+                      label("w2 of min L~", 16) + label("L~ there", 16) + "\n";
+  for (size_t i = 0; i < f.options.rhos.size(); ++i) {
+    const Valley2dPoint& m = result.sam_minima[i];
+    table +=
+        cell(f.options.rhos[i], 8) + cell(m.w1, 16) + cell(m.w2, 16) + cell(m.value, 16) + "\n";
+  }
+  write_result(writer, result);
+  finish(writer, provenance, {{"alpha", f.alphas}, {"rho", f.rhos}, {"grid", f.grid}}, f.common,
+         table);
 }
 
 }  // namespace
 
 void register_toy(CLI::App& app) {
   CLI::App* toy = app.add_subcommand(
-      "toy", "Toy problems: the saddle of 003 Fig. 4, the valleys of 002 Fig. 3.1");
+      "toy", "Toy problems: the saddle of 003 Fig. 4, the valleys of 002 Figs. 3.1, 3.2 and 7.1");
   toy->require_subcommand(1);
 
   auto s = std::make_shared<SaddleFlags>();
@@ -206,15 +251,51 @@ void register_toy(CLI::App& app) {
   valley->footer(
       "Examples:\n"
       "  sharpscope toy valley --loss linex --rho 1,2,4\n"
-      "  sharpscope toy valley --loss sextic --rho 0.1,0.2,0.3");
-  valley->add_option("--loss", v->loss, "sextic (symmetric) | linex (asymmetric) | quadratic")
+      "  sharpscope toy valley --loss sextic --rho 0.1,0.2,0.3\n"
+      "  sharpscope toy valley --loss asymmetric --slope 1 --steepness 3 --rho 0.5   (002 Fig. "
+      "7.1)");
+  valley
+      ->add_option("--loss", v->loss,
+                   "sextic (symmetric) | linex (asymmetric) | quadratic | asymmetric "
+                   "(piecewise linear, 002 Fig. 7.1)")
       ->capture_default_str();
-  valley->add_option("--alpha", v->alpha, "LINEX alpha in e^{alpha w} - alpha w - 1")
+  valley->add_option("--alpha", v->parameters.alpha, "LINEX alpha in e^{alpha w} - alpha w - 1")
       ->capture_default_str();
-  valley->add_option("--rho", v->rhos, "Radii (default sextic 0.1,0.2,0.3; linex 1,2,4)");
+  valley
+      ->add_option("--slope", v->parameters.slope,
+                   "asymmetric: slope p of the flat side (L = p w for w >= 0)")
+      ->capture_default_str();
+  valley
+      ->add_option("--steepness", v->parameters.steepness,
+                   "asymmetric: c >= 1, the steep side's slope is -c p")
+      ->capture_default_str();
+  valley->add_option("--rho", v->rhos,
+                     "Radii (default sextic 0.1,0.2,0.3; linex 1,2,4; asymmetric 0.25,0.5,1)");
   valley->add_option("--grid", v->grid, "w grid start:stop:count (default per loss, 4001 points)");
   add_toy_common(*valley, v->common, "valley.h5");
   valley->callback([v] { run_valley(*v); });
+
+  auto v2 = std::make_shared<Valley2dFlags>();
+  CLI::App* valley2d_cmd =
+      toy->add_subcommand("valley2d",
+                          "L = linex(w1) + linex(w2) on R^2, its SAM objective over the l2 disk, "
+                          "and their minima (002 Fig. 3.2)");
+  valley2d_cmd->footer(
+      "Examples:\n"
+      "  sharpscope toy valley2d --alpha -0.3,-0.3 --rho 1,2,4\n"
+      "  sharpscope toy valley2d --alpha -0.3,0.6 --rho 2 --grid -6:6:121\n"
+      "Layout and math: docs/dynamics.md, docs/math.md §9");
+  valley2d_cmd->add_option("--alpha", v2->alphas, "LINEX alpha of w1 and of w2 (a1,a2; != 0)")
+      ->capture_default_str();
+  valley2d_cmd->add_option("--rho", v2->rhos, "Radii of the disk")->capture_default_str();
+  valley2d_cmd->add_option("--grid", v2->grid, "Grid of each coordinate start:stop:count")
+      ->capture_default_str();
+  valley2d_cmd
+      ->add_option("--angles", v2->options.angles,
+                   "Angular samples of the circle before the golden-section refinement")
+      ->capture_default_str();
+  add_toy_common(*valley2d_cmd, v2->common, "valley2d.h5");
+  valley2d_cmd->callback([v2] { run_valley2d(*v2); });
 }
 
 }  // namespace sharpscope::cli

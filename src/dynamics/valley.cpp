@@ -27,16 +27,33 @@ ValleyLoss quadratic_valley() {
   return {"quadratic", [](double w) { return 0.5 * w * w; }, {}, -2.0, 2.0};
 }
 
-ValleyLoss valley_loss(ValleyKind kind, double alpha) {
+ValleyLoss asymmetric_valley(double slope, double steepness) {
+  ValleyLoss loss{
+      "asymmetric",
+      [slope, steepness](double w) { return w >= 0.0 ? slope * w : -steepness * slope * w; },
+      {},
+      -2.0,
+      2.0};
+  loss.steepness = steepness;
+  return loss;
+}
+
+ValleyLoss valley_loss(ValleyKind kind, const ValleyParameters& p) {
   switch (kind) {
     case ValleyKind::kSextic:
       return sextic_valley();
     case ValleyKind::kLinex:
-      if (!(alpha != 0.0 && std::isfinite(alpha)))
+      if (!(p.alpha != 0.0 && std::isfinite(p.alpha)))
         throw UsageError("--alpha: must be a finite non-zero number");
-      return linex_valley(alpha);
+      return linex_valley(p.alpha);
     case ValleyKind::kQuadratic:
       return quadratic_valley();
+    case ValleyKind::kAsymmetric:
+      if (!(p.slope > 0.0 && std::isfinite(p.slope)))
+        throw UsageError("--slope: must be a finite number > 0");
+      if (!(p.steepness >= 1.0 && std::isfinite(p.steepness)))
+        throw UsageError("--steepness: must be a finite number >= 1");
+      return asymmetric_valley(p.slope, p.steepness);
   }
   return quadratic_valley();
 }

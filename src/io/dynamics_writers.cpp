@@ -8,6 +8,7 @@
 #include "sharpscope/dynamics/saddle.h"
 #include "sharpscope/dynamics/stability.h"
 #include "sharpscope/dynamics/valley.h"
+#include "sharpscope/dynamics/valley2d.h"
 #include "sharpscope/io/h5_writer.h"
 
 namespace sharpscope {
@@ -141,8 +142,49 @@ void write_result(H5Writer& w, const ValleyCurves& r) {
   w.write("sam_minima/value", sam_value, "", "SAM objective at its minima");
   w.write("sam_minima/shift", shift, "",
           "w - (nearest minimum of L): SAM's bias, > 0 towards larger w");
+  if (r.loss.steepness > 0.0) {
+    // 002 Lemma 7.1.4: the minimum of L̃ lies in [(c−1)ρ/(c+1), ρ) for an (r, p, c, 0) valley.
+    const double c = r.loss.steepness;
+    std::vector<double> lower, upper;
+    for (double radius : r.rhos) {
+      lower.push_back((c - 1.0) / (c + 1.0) * radius);
+      upper.push_back(radius);
+    }
+    w.write("theorem_interval/lower", lower, {rhos}, {"rho"}, "",
+            "(c-1) rho/(c+1): lower end of 002 Lemma 7.1.4's interval for the minimum of L~");
+    w.write("theorem_interval/upper", upper, {rhos}, {"rho"}, "",
+            "rho: upper end (excluded) of 002 Lemma 7.1.4's interval");
+    w.attribute("/", "steepness", c);
+  }
   w.attribute("/", "result_kind", std::string("valley"));
   w.attribute("/", "loss", r.loss.name);
+}
+
+void write_result(H5Writer& w, const Valley2dResult& r) {
+  const Valley2dOptions& o = r.options;
+  const int64_t n1 = static_cast<int64_t>(o.w1.size()), n2 = static_cast<int64_t>(o.w2.size());
+  const int64_t rhos = static_cast<int64_t>(o.rhos.size());
+  w.write("w1", o.w1, "", "first coordinate");
+  w.write("w2", o.w2, "", "second coordinate");
+  w.write("rho", o.rhos, "", "SAM radius (l2 disk)");
+  w.write("loss", r.loss, {n1, n2}, {"w1", "w2"}, "", "L(w1, w2) = linex_a1(w1) + linex_a2(w2)");
+  w.write("sam_objective", r.sam, {rhos, n1, n2}, {"rho", "w1", "w2"}, "",
+          "max over ||e||_2 <= rho of L(w + e) (on the circle, angular search + golden section)");
+  w.write("minimum/w1", std::vector<double>{r.minimum.w1}, "", "minimum of L (w*)");
+  w.write("minimum/w2", std::vector<double>{r.minimum.w2}, "", "minimum of L (w*)");
+  w.write("minimum/value", std::vector<double>{r.minimum.value}, "", "L(w*)");
+  std::vector<double> a, b, value;
+  for (const Valley2dPoint& m : r.sam_minima) {
+    a.push_back(m.w1);
+    b.push_back(m.w2);
+    value.push_back(m.value);
+  }
+  w.write("sam_minima/w1", a, {rhos}, {"rho"}, "", "first coordinate of the minimum of L~");
+  w.write("sam_minima/w2", b, {rhos}, {"rho"}, "", "second coordinate of the minimum of L~");
+  w.write("sam_minima/value", value, {rhos}, {"rho"}, "", "L~ at its minimum");
+  w.attribute("/", "result_kind", std::string("valley2d"));
+  w.attribute("/", "alpha1", o.alpha1);
+  w.attribute("/", "alpha2", o.alpha2);
 }
 
 void write_result(H5Writer& w, const StabilityResult& r) {

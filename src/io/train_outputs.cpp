@@ -38,6 +38,7 @@ void TrainLogCallback::on_end(TrainingRun& run) {
   writer.attributes("/", run.metadata(/*finished=*/true));
   writer.attributes("/", attributes_);
   writer.attribute("/", "result_kind", std::string("train_log"));
+  writer.attribute("/", "log_version", static_cast<int64_t>(kTrainLogVersion));
   writer.attribute("/", "checkpoint", run.options.out);
   writer.commit();
 }

@@ -81,6 +81,8 @@ StepDiagnostics diagnose(const LossGradient& at_w, double perturbed_loss, const 
   d.ascent_gradient_norm = std::sqrt(g.yy);
   d.norm_ratio = d.ascent_gradient_norm / d.gradient_norm;
   d.alignment = g.xy / (d.gradient_norm * d.gradient_norm);
+  d.exact_surrogate_norm_ratio = d.gradient_norm / d.ascent_gradient_norm;
+  d.ascent_inner_excess = g.xy - g.xx;
   return d;
 }
 
@@ -89,7 +91,8 @@ StepDiagnostics diagnose_plain(const LossGradient& at_w) {
   StepDiagnostics d;
   d.loss = d.perturbed_loss = at_w.loss;
   d.gradient_norm = d.ascent_gradient_norm = norm(at_w.gradient);
-  d.norm_ratio = d.alignment = 1.0;
+  d.norm_ratio = d.alignment = d.exact_surrogate_norm_ratio = 1.0;
+  d.ascent_inner_excess = 0.0;
   return d;
 }
 
@@ -201,6 +204,8 @@ class ChunkedGradient : public GradientRule {
       d.ascent_gradient_norm += weight * p.ascent_gradient_norm;
       d.norm_ratio += weight * p.norm_ratio;
       d.alignment += weight * p.alignment;
+      d.exact_surrogate_norm_ratio += weight * p.exact_surrogate_norm_ratio;
+      d.ascent_inner_excess += weight * p.ascent_inner_excess;
       d.passes += p.passes;
       d.sharpness = p.sharpness;
     }

@@ -2,6 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <string>
+
 namespace sharpscope {
 
 const std::vector<Column<StepRecord>>& step_columns() {
@@ -21,9 +24,19 @@ const std::vector<Column<StepRecord>>& step_columns() {
       {"gradient_norm", "", "||grad L_B(w)||", &StepRecord::gradient_norm},
       {"ascent_gradient_norm", "", "||g_asc||: surrogate gradient before GSAM/StableSAM",
        &StepRecord::ascent_gradient_norm},
-      {"norm_ratio", "", "||g_asc|| / ||grad L_B(w)|| (003 Fig. 1)", &StepRecord::norm_ratio},
-      {"alignment", "", "<g_asc, grad L_B(w)> / ||grad L_B(w)||^2 (003 Fig. 3)",
+      {"norm_ratio", "",
+       "||g_asc|| / ||grad L_B(w)||: the inverse of 003 Fig. 1's ratio (kept from log version 1)",
+       &StepRecord::norm_ratio},
+      {"alignment", "", "<g_asc, grad L_B(w)> / ||grad L_B(w)||^2 (kept from log version 1)",
        &StepRecord::alignment},
+      {"exact_surrogate_norm_ratio", "",
+       "||grad L_B(w)|| / ||g_asc||: 003 Fig. 1's ratio (exact over surrogate; StableSAM's "
+       "unclamped gamma)",
+       &StepRecord::exact_surrogate_norm_ratio},
+      {"ascent_inner_excess", "",
+       "<g_asc, grad L_B(w)> - ||grad L_B(w)||^2: 003 Fig. 3's y-axis (> 0 when the inner product "
+       "exceeds ||grad L_B(w)||^2)",
+       &StepRecord::ascent_inner_excess},
       {"sharpness", "flag", "1 if this step took an ascent (PSAM / switching), else 0",
        &StepRecord::sharpness},
   };
@@ -63,17 +76,29 @@ void save_table(torch::serialize::OutputArchive& archive, const std::string& pre
   }
 }
 
+// Reads every column; a column in `optional` may be absent (returned in the list of missing ones).
 template <class Record>
-void load_table(torch::serialize::InputArchive& archive, const std::string& prefix,
-                std::vector<Record>& records, const std::vector<Column<Record>>& columns) {
+std::vector<std::string> load_table(torch::serialize::InputArchive& archive,
+                                    const std::string& prefix, std::vector<Record>& records,
+                                    const std::vector<Column<Record>>& columns,
+                                    const std::vector<std::string>& optional = {}) {
   records.clear();
+  std::vector<std::string> missing;
   for (const auto& c : columns) {
     at::Tensor values;
-    archive.read(prefix + c.name, values);
+    if (std::find(optional.begin(), optional.end(), c.name) != optional.end()) {
+      if (!archive.try_read(prefix + c.name, values)) {
+        missing.push_back(c.name);
+        continue;
+      }
+    } else {
+      archive.read(prefix + c.name, values);
+    }
     values = values.contiguous();
     records.resize(values.numel());
     for (int64_t i = 0; i < values.numel(); ++i) records[i].*c.field = values.data_ptr<double>()[i];
   }
+  return missing;
 }
 
 }  // namespace
@@ -84,7 +109,20 @@ void TrainLog::save(torch::serialize::OutputArchive& archive) const {
 }
 
 void TrainLog::load(torch::serialize::InputArchive& archive) {
-  load_table(archive, "log_steps_", steps, step_columns());
+  const std::vector<std::string> missing =
+      load_table(archive, "log_steps_", steps, step_columns(),
+                 {"exact_surrogate_norm_ratio", "ascent_inner_excess"});
+  // A log-version-1 checkpoint: the version-2 columns follow from the version-1 ones.
+  for (const std::string& name : missing) {
+    for (StepRecord& r : steps) {
+      if (name == "exact_surrogate_norm_ratio") {
+        r.exact_surrogate_norm_ratio =
+            r.ascent_gradient_norm > 0.0 ? r.gradient_norm / r.ascent_gradient_norm : 1.0;
+      } else {
+        r.ascent_inner_excess = (r.alignment - 1.0) * r.gradient_norm * r.gradient_norm;
+      }
+    }
+  }
   load_table(archive, "log_epochs_", epochs, epoch_columns());
 }
 

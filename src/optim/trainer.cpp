@@ -401,7 +401,8 @@ TrainResult train(TrainingRun& run, const std::vector<TrainingCallback*>& callba
     run.log.steps.push_back(
         {static_cast<double>(t), static_cast<double>(t) / static_cast<double>(run.steps_per_epoch),
          lr, run.passes() + d.passes, d.loss, d.perturbed_loss, d.gradient_norm,
-         d.ascent_gradient_norm, d.norm_ratio, d.alignment, d.passes, d.sharpness ? 1.0 : 0.0});
+         d.ascent_gradient_norm, d.norm_ratio, d.alignment, d.passes, d.sharpness ? 1.0 : 0.0,
+         d.exact_surrogate_norm_ratio, d.ascent_inner_excess});
     run.step = t + 1;
     if (!std::isfinite(d.loss)) {
       // Divergence is a result, not a failure: the checkpoint and log record where it happened.

@@ -1,9 +1,12 @@
 #include "sharpscope/dynamics/valley.h"
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "commands/parse.h"
 #include "sharpscope/core/error.h"
+#include "sharpscope/dynamics/valley2d.h"
 #include "support/testing.h"
 
 namespace sharpscope {
@@ -91,7 +94,101 @@ TEST(Valley, SymmetricSexticMinimumDoesNotMove) {
 
 TEST(Valley, UnknownLossNamesTheFlag) {
   EXPECT_THROW(cli::parse_valley_kind("cubic"), UsageError);
-  EXPECT_THROW(valley_loss(ValleyKind::kLinex, 0.0), UsageError);
+  EXPECT_THROW(valley_loss(ValleyKind::kLinex, ValleyParameters{0.0, 1.0, 3.0}), UsageError);
+}
+
+// 002 Lemma 7.1.4 / Fig. 7.1 on the piecewise-linear (r, p, c, 0) valley L = p·w (w ≥ 0), −c·p·w
+// (w < 0): L̃ = max(L(w − ρ), L(w + ρ)), whose minimum is where p(w + ρ) = cp(ρ − w), i.e.
+// w̃* = (c−1)ρ/(c+1) — the lemma's lower bound, attained. Grid minima are golden-section refined
+// to 1e-10, so 1e-8 is a safe tolerance.
+TEST(Valley, AsymmetricPiecewiseLinearMinimumIsAtTheLemmasLowerBound) {
+  for (const double c : {1.0, 2.0, 3.0, 7.0}) {
+    const ValleyParameters parameters{-0.3, 0.5, c};
+    const ValleyLoss loss = valley_loss(ValleyKind::kAsymmetric, parameters);
+    EXPECT_EQ(loss.steepness, c);
+    EXPECT_DOUBLE_EQ(loss.value(2.0), 1.0);
+    EXPECT_DOUBLE_EQ(loss.value(-2.0), c);
+    const std::vector<double> rhos{0.25, 0.5, 1.0};
+    const ValleyCurves curves = valley_curves(loss, rhos, cli::Range{-2.0, 2.0, 4001}.values());
+    ASSERT_EQ(curves.minima.size(), 1u) << c;
+    EXPECT_NEAR(curves.minima[0].w, 0.0, 1e-8);
+    for (size_t i = 0; i < rhos.size(); ++i) {
+      ASSERT_EQ(curves.sam_minima[i].size(), 1u) << c << " " << rhos[i];
+      const double w = curves.sam_minima[i][0].w;
+      EXPECT_NEAR(w, (c - 1.0) / (c + 1.0) * rhos[i], 1e-8) << c << " " << rhos[i];
+      EXPECT_LT(w, rhos[i]);
+      // L̃ at its minimum: p(w̃ + ρ) = 2cpρ/(c+1).
+      EXPECT_NEAR(curves.sam_minima[i][0].value, 0.5 * 2.0 * c * rhos[i] / (c + 1.0), 1e-8);
+    }
+  }
+  EXPECT_THROW(valley_loss(ValleyKind::kAsymmetric, ValleyParameters{-0.3, 0.0, 3.0}), UsageError);
+  EXPECT_THROW(valley_loss(ValleyKind::kAsymmetric, ValleyParameters{-0.3, 1.0, 0.5}), UsageError);
+  EXPECT_EQ(cli::parse_valley_kind("asymmetric"), ValleyKind::kAsymmetric);
+}
+
+// 002 Fig. 3.2: L̃ over the disk against a brute-force maximum over a polar grid of the disk
+// (interior included): never below it, and above it by at most the sampling error (angular step
+// 2π/3600 on the circle, where the tangential derivative vanishes at the maximum: ½·|L″|ρ²h² with
+// |L″| ≤ α²e^{|α|(|w|+ρ)} ≈ 0.3 here, ρ ≤ 2, h = 1.7e-3 → ≈ 2e-6).
+TEST(Valley2d, SamObjectiveIsTheMaximumOverTheDisk) {
+  Valley2dOptions o;
+  o.alpha1 = -0.3;
+  o.alpha2 = 0.5;
+  for (const double rho : {0.5, 2.0}) {
+    for (const auto& [a, b] :
+         std::vector<std::pair<double, double>>{{0.0, 0.0}, {1.3, -0.7}, {-2.1, 0.4}}) {
+      double sampled = -INFINITY;
+      for (int i = 0; i <= 40; ++i) {
+        const double r = rho * i / 40.0;
+        for (int k = 0; k < 3600; ++k) {
+          const double t = 2.0 * M_PI * k / 3600.0;
+          sampled = std::max(sampled, valley2d_loss(o, a + r * std::cos(t), b + r * std::sin(t)));
+        }
+      }
+      const double exact = valley2d_sam_objective(o, a, b, rho);
+      EXPECT_GE(exact, sampled - 1e-12) << a << " " << b << " " << rho;
+      EXPECT_LE(exact - sampled, 1e-5) << a << " " << b << " " << rho;
+    }
+  }
+  EXPECT_DOUBLE_EQ(valley2d_sam_objective(o, 0.3, 0.2, 0.0), valley2d_loss(o, 0.3, 0.2));
+}
+
+// Theorem 3.3.2 per coordinate: α < 0 makes w > 0 the flat side, α > 0 makes w < 0 the flat side;
+// the minimum of L̃ moves towards the flat side of both coordinates (diagonally), further for
+// larger ρ, and with equal α it lies on the diagonal. It is a minimum: no grid point of L̃ is
+// lower, nor is any point of a small ring around it.
+TEST(Valley2d, MinimumMovesToTheFlatSideOfBothDirections) {
+  Valley2dOptions o;
+  o.rhos = {1.0, 2.0, 4.0};
+  o.w1 = o.w2 = cli::Range{-8.0, 8.0, 81}.values();
+  for (const double alpha2 : {-0.3, 0.3}) {
+    o.alpha1 = -0.3;
+    o.alpha2 = alpha2;
+    const Valley2dResult r = valley2d(o);
+    ASSERT_EQ(r.sam_minima.size(), 3u);
+    double previous = 0.0;
+    for (size_t i = 0; i < 3; ++i) {
+      const Valley2dPoint& m = r.sam_minima[i];
+      EXPECT_GT(m.w1, previous) << o.rhos[i];
+      previous = m.w1;
+      EXPECT_LT(m.w1, o.rhos[i]);
+      if (alpha2 < 0.0) {
+        EXPECT_NEAR(m.w2, m.w1, 1e-6) << "equal alphas: on the diagonal";
+      } else {
+        EXPECT_NEAR(m.w2, -m.w1, 1e-6) << "mirrored alpha: mirrored shift";
+      }
+      for (size_t k = 0; k < o.w1.size() * o.w2.size(); ++k)
+        EXPECT_LE(m.value, r.sam[i * o.w1.size() * o.w2.size() + k] + 1e-12);
+      for (int k = 0; k < 16; ++k) {
+        const double t = 2.0 * M_PI * k / 16.0;
+        EXPECT_LE(m.value, valley2d_sam_objective(o, m.w1 + 1e-3 * std::cos(t),
+                                                  m.w2 + 1e-3 * std::sin(t), o.rhos[i]) +
+                               1e-12);
+      }
+    }
+  }
+  o.alpha1 = 0.0;
+  EXPECT_THROW(valley2d(o), UsageError);
 }
 
 }  // namespace

@@ -123,6 +123,12 @@ TEST(OptimSam, MatchesAnIndependentTwoPassComputation) {
   EXPECT_NEAR(g.diagnostics.norm_ratio, norm(at_p.gradient) / norm(at_w.gradient), kFloat64Exact);
   EXPECT_NEAR(g.diagnostics.alignment,
               dot(at_p.gradient, at_w.gradient) / dot(at_w.gradient, at_w.gradient), kFloat64Exact);
+  // 003 Fig. 1's ratio (exact over surrogate) and Fig. 3's y (inner product minus ‖∇L_B(w)‖²).
+  EXPECT_NEAR(g.diagnostics.exact_surrogate_norm_ratio, norm(at_w.gradient) / norm(at_p.gradient),
+              kFloat64Exact);
+  EXPECT_NEAR(g.diagnostics.ascent_inner_excess,
+              dot(at_p.gradient, at_w.gradient) - dot(at_w.gradient, at_w.gradient),
+              kFloat64Exact * dot(at_w.gradient, at_w.gradient));
   EXPECT_TRUE(testing::params_equal(fresh.model.parameters(), w)) << "weights restored bit-exactly";
 }
 

@@ -1,6 +1,9 @@
 #include "sharpscope/optim/trainer.h"
 
+#include <torch/serialize.h>
+
 #include <filesystem>
+#include <sstream>
 
 #include "commands/app.h"
 #include "commands/parse.h"
@@ -11,6 +14,7 @@
 #include "sharpscope/core/params.h"
 #include "sharpscope/io/h5_writer.h"
 #include "sharpscope/io/train_outputs.h"
+#include "sharpscope/optim/train_log.h"
 #include "support/cli.h"
 #include "support/scratch_dir.h"
 #include "support/testing.h"
@@ -107,11 +111,70 @@ TEST(TrainLog, RecordsEveryStepAndEpochWithPassCounts) {
   EXPECT_DOUBLE_EQ(log.read("steps/passes").back(), 1.75 * 16);
   EXPECT_DOUBLE_EQ(r.passes, 1.75 * 16);
   EXPECT_EQ(log.read("epochs/epoch"), (std::vector<double>{1.0, 2.0}));
-  for (const char* column : {"loss", "perturbed_loss", "gradient_norm", "ascent_gradient_norm",
-                             "norm_ratio", "alignment", "lr"}) {
+  for (const char* column :
+       {"loss", "perturbed_loss", "gradient_norm", "ascent_gradient_norm", "norm_ratio",
+        "alignment", "exact_surrogate_norm_ratio", "ascent_inner_excess", "lr"}) {
     EXPECT_EQ(log.read(std::string("steps/") + column).size(), 16u) << column;
   }
   EXPECT_EQ(log.attribute("/", "variant"), "sam");
+  EXPECT_EQ(log.attribute("/", "log_version"), std::to_string(kTrainLogVersion));
+  // The paper-oriented columns against the version-1 ones they restate: the ratio is the inverse
+  // of norm_ratio, the excess is (alignment − 1)·‖∇L_B(w)‖² (float64 arithmetic on both sides).
+  const std::vector<double> ratio = log.read("steps/exact_surrogate_norm_ratio");
+  const std::vector<double> inverse = log.read("steps/norm_ratio");
+  const std::vector<double> excess = log.read("steps/ascent_inner_excess");
+  const std::vector<double> alignment = log.read("steps/alignment");
+  const std::vector<double> g = log.read("steps/gradient_norm");
+  for (size_t t = 0; t < ratio.size(); ++t) {
+    EXPECT_NEAR(ratio[t] * inverse[t], 1.0, 1e-12) << t;
+    EXPECT_NEAR(excess[t], (alignment[t] - 1.0) * g[t] * g[t], 1e-12 * (1.0 + g[t] * g[t])) << t;
+    if (step_passes[t] == 1.0) EXPECT_EQ(excess[t], 0.0) << "plain step " << t;
+  }
+}
+
+TEST(TrainLog, AVersionOneCheckpointLogDerivesTheVersionTwoColumns) {
+  // A log saved before version 2 has no exact_surrogate_norm_ratio / ascent_inner_excess; loading
+  // it (what --resume does) derives them from the version-1 columns.
+  TrainLog old;
+  StepRecord r;
+  r.gradient_norm = 2.0;
+  r.ascent_gradient_norm = 8.0;
+  r.norm_ratio = 4.0;
+  r.alignment = 1.5;
+  old.steps = {r, r};
+  old.epochs = {EpochRecord{}};
+  torch::serialize::OutputArchive out;
+  old.save(out);
+  std::ostringstream bytes;
+  out.save_to(bytes);
+  // Drop the version-2 keys by re-writing only the version-1 columns.
+  torch::serialize::InputArchive full;
+  std::istringstream in(bytes.str());
+  full.load_from(in);
+  torch::serialize::OutputArchive v1;
+  for (const auto& c : step_columns()) {
+    const std::string name = c.name;
+    if (name == "exact_surrogate_norm_ratio" || name == "ascent_inner_excess") continue;
+    at::Tensor t;
+    full.read("log_steps_" + name, t);
+    v1.write("log_steps_" + name, t);
+  }
+  for (const auto& c : epoch_columns()) {
+    at::Tensor t;
+    full.read(std::string("log_epochs_") + c.name, t);
+    v1.write(std::string("log_epochs_") + c.name, t);
+  }
+  std::ostringstream v1_bytes;
+  v1.save_to(v1_bytes);
+  torch::serialize::InputArchive archive;
+  std::istringstream v1_in(v1_bytes.str());
+  archive.load_from(v1_in);
+  TrainLog loaded;
+  loaded.load(archive);
+  ASSERT_EQ(loaded.steps.size(), 2u);
+  EXPECT_DOUBLE_EQ(loaded.steps[1].exact_surrogate_norm_ratio, 0.25);  // 2 / 8
+  EXPECT_DOUBLE_EQ(loaded.steps[1].ascent_inner_excess, 2.0);          // (1.5 − 1)·2²
+  EXPECT_DOUBLE_EQ(loaded.steps[1].norm_ratio, 4.0);
 }
 
 TEST(TrainCheckpoint, CarriesEverythingAnAnalysisNeeds) {

@@ -14,6 +14,10 @@ struct ValleyLoss {
   std::function<double(double)> value;
   std::vector<double> local_maxima;  ///< every local maximum of L (where L̃'s max can be interior)
   double grid_start = 0.0, grid_stop = 0.0;  ///< default plotting range
+  /// c of an (r, p, c, 0)-asymmetric valley at w* = 0 (002 Definition 2.3.1), when the loss is
+  /// one by construction (the piecewise-linear valley); 0 otherwise. With it, 002 Lemma 7.1.4
+  /// places the minimum of L̃ in [(c−1)ρ/(c+1), ρ).
+  double steepness = 0.0;
 };
 
 /// sextic: w²(w−1)²(w−2)² (symmetric about its middle minimum w = 1; local maxima 1 ± 1/√3).
@@ -23,9 +27,21 @@ ValleyLoss sextic_valley();
 ValleyLoss linex_valley(double alpha = -0.3);
 /// quadratic: w²/2 (tests: L̃(w) = L(|w| + ρ)).
 ValleyLoss quadratic_valley();
-enum class ValleyKind { kSextic, kLinex, kQuadratic };
-/// The loss of a kind (α only for LINEX; UsageError naming --alpha when it is 0 or not finite).
-ValleyLoss valley_loss(ValleyKind kind, double alpha);
+/// asymmetric: the piecewise-linear (r, p, c, 0)-asymmetric valley of 002 Lemma 7.1.4 and Fig. 7.1,
+/// L(w) = p·w for w ≥ 0 and −c·p·w for w < 0 (p = `slope` > 0, c = `steepness` ≥ 1). Convex, so
+/// L̃(w) = max(L(w − ρ), L(w + ρ)), and its minimum is where p(w + ρ) = cp(ρ − w):
+/// w̃* = (c−1)ρ/(c+1), the lower end of the lemma's interval (docs/math.md §9).
+ValleyLoss asymmetric_valley(double slope = 1.0, double steepness = 3.0);
+enum class ValleyKind { kSextic, kLinex, kQuadratic, kAsymmetric };
+/// Parameters of the parameterized losses (only the kind's own are used).
+struct ValleyParameters {
+  double alpha = -0.3;     ///< LINEX α (--alpha): finite, non-zero
+  double slope = 1.0;      ///< asymmetric p (--slope): finite, > 0
+  double steepness = 3.0;  ///< asymmetric c (--steepness): finite, >= 1
+};
+/// The loss of a kind; UsageError naming --alpha, --slope or --steepness when its value is out
+/// of range.
+ValleyLoss valley_loss(ValleyKind kind, const ValleyParameters& parameters);
 
 /// L̃(w) for radius ρ ≥ 0 (exact, see above).
 double sam_objective(const ValleyLoss& loss, double w, double rho);

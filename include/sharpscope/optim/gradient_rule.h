@@ -26,10 +26,16 @@ struct StepDiagnostics {
   double perturbed_loss = 0.0;        ///< L_B(w^p)
   double gradient_norm = 0.0;         ///< ‖∇L_B(w)‖
   double ascent_gradient_norm = 0.0;  ///< ‖g_asc‖, the surrogate gradient before GSAM/StableSAM
-  double norm_ratio = 0.0;            ///< ‖g_asc‖/‖∇L_B(w)‖ (003 Fig. 1)
-  double alignment = 0.0;             ///< ⟨g_asc, ∇L_B(w)⟩/‖∇L_B(w)‖² (003 Fig. 3)
-  double passes = 0.0;                ///< forward-backward passes of this step (whole-batch units)
-  bool sharpness = false;             ///< whether this step took an ascent
+  double norm_ratio = 0.0;  ///< ‖g_asc‖/‖∇L_B(w)‖ (the inverse of 003 Fig. 1's ratio)
+  double alignment = 0.0;   ///< ⟨g_asc, ∇L_B(w)⟩/‖∇L_B(w)‖²
+  /// ‖∇L_B(w)‖/‖g_asc‖: 003 Fig. 1's ratio as the paper writes it (exact over surrogate), which is
+  /// StableSAM's factor γ before any clamp (docs/math.md §3). 1 on plain steps.
+  double exact_surrogate_norm_ratio = 0.0;
+  /// ⟨g_asc, ∇L_B(w)⟩ − ‖∇L_B(w)‖²: 003 Fig. 3's y-axis (positive when the surrogate gradient's
+  /// inner product with the exact one exceeds ‖∇L_B(w)‖²). 0 on plain steps.
+  double ascent_inner_excess = 0.0;
+  double passes = 0.0;     ///< forward-backward passes of this step (whole-batch units)
+  bool sharpness = false;  ///< whether this step took an ascent
 };
 
 struct StepGradient {

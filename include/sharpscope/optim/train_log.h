@@ -16,7 +16,14 @@ struct StepRecord {
   double step = 0, epoch = 0, lr = 0, passes = 0;
   double loss = 0, perturbed_loss = 0, gradient_norm = 0, ascent_gradient_norm = 0;
   double norm_ratio = 0, alignment = 0, step_passes = 0, sharpness = 0;
+  /// Log version 2 (docs/train.md): 003 Fig. 1's ratio and Fig. 3's y in the papers' orientation.
+  double exact_surrogate_norm_ratio = 0, ascent_inner_excess = 0;
 };
+
+/// Version of the HDF5 training log layout (root attribute `log_version`; absent = 1). Version 2
+/// added the columns exact_surrogate_norm_ratio and ascent_inner_excess; every version-1 column is
+/// kept with its meaning.
+constexpr int kTrainLogVersion = 2;
 
 struct EpochRecord {
   double epoch = 0, step = 0, passes = 0;
@@ -40,7 +47,10 @@ struct TrainLog {
   /// As float64 tensors "log_steps_<column>" / "log_epochs_<column>" (checkpoint `extra`; archive
   /// keys cannot contain dots).
   void save(torch::serialize::OutputArchive& archive) const;
-  /// Reads what save wrote.
+  /// Reads what save wrote. A checkpoint written before log version 2 lacks the two version-2
+  /// columns; they are derived from the version-1 ones (ratio = gradient_norm /
+  /// ascent_gradient_norm, excess = (alignment − 1)·gradient_norm²), so such a run resumes.
+  /// Any other missing column is an error (LibTorch's, naming the key).
   void load(torch::serialize::InputArchive& archive);
 };
 
