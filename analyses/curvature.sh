@@ -3,13 +3,14 @@
 # ParaView export (docs/hessian.md, docs/landscape.md; the worked examples there are this recipe's
 # output): an MLP 784-100-10 trained for 8 epochs on 10 000 Fashion-MNIST images with a checkpoint
 # per epoch, analysed on the first 1024 training images.
-out=analyses/out/curvature
+# Outputs in analyses/curvature/, the model and its log in checkpoints/curvature/.
+paper=curvature
 source "$(dirname "$0")/common.sh"
-mkdir -p "$out" checkpoints
-ck=checkpoints/fmnist-mlp100.pt
+mkdir -p checkpoints/curvature
+ck=checkpoints/curvature/fmnist-mlp100.pt
 if [[ ! -f $ck ]]; then
   "$bin" train --arch mlp:100 --data fmnist --train-subset 10000 --epochs 8 --lr 0.05 --momentum 0.9 \
-    --batch-size 128 --seed 0 --save-every-epochs 1 --out "$ck" --log "$out/train.h5" --quiet
+    --batch-size 128 --seed 0 --save-every-epochs 1 --out "$ck" --quiet
 fi
 common=(--subset 1024 --threads 2)
 

@@ -153,9 +153,14 @@ def plot_loss_decrease(f, fig):
     if has_segment:
         ax2 = fig.add_subplot(1, 2, 2)
         t = f["t"][()]
-        for n, row in zip(steps, f["segment_delta"][()]):
-            ax2.plot(t, row, marker="o", ms=3, label=f"g = grad L(w^p{n})")
         a, b = int(f.attrs["segment_from"]), int(f.attrs["segment_to"])
+        for n, row in zip(steps, f["segment_delta"][()]):
+            line, = ax2.plot(t, row, marker="o", ms=3, label=f"g = grad L(w^p{n})")
+            # 000 Fig. 8's stars: each perturbed gradient acting on its own weight (t = 0 is
+            # w^p{a}, t = 1 is w^p{b}); blue for the segment's start, red for its end.
+            for end, at, color in ((a, 0, "tab:blue"), (b, -1, "tab:red")):
+                if n == end:
+                    ax2.plot(t[at], row[at], "*", ms=15, color=color, mec="k", zorder=5)
         ax2.set_xlabel(f"t: u = (1-t) w^p{a} + t w^p{b}")
         ax2.set_ylabel("loss decrease")
         ax2.legend()

@@ -60,7 +60,7 @@ void register_info(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("info", "Architecture, parameters, metadata and loss/accuracy of a model");
   cmd->footer(
-      "Example:\n  sharpscope info checkpoints/fmnist-mlp-sgd.pt --split test --out info.h5");
+      "Example:\n  sharpscope info checkpoints/demo/fmnist-mlp-sgd.pt --split test --out info.h5");
   cmd->add_option("model", o->model, "Model: sharpscope checkpoint or TorchScript file (.pt)")
       ->required();
   add_common_options(*cmd, o->common, /*default_subset=*/0);

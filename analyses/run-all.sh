@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every reproduction recipe in turn: analyses/{tiwary,park,kim,tan}.sh (docs/reproductions.md).
+# Each recipe skips the items already done (stamps in analyses/<paper>/.stamps/) and every training
+# run it finds finished in the shared pool (checkpoints/pool/), and resumes an interrupted run from
+# its checkpoint, so an interrupted run-all continues where it stopped: just run it again.
+#
+#   analyses/run-all.sh            default scale; about 3 h on 2 free cores (measured per item in
+#                                  docs/reproductions.md; a busy machine takes longer)
+#   analyses/run-all.sh --quick    the smoke-test scale, a few minutes in all
+#   analyses/run-all.sh --force    redo every item (finished pool runs are still reused)
+#
+# Each recipe's item timings go to analyses/<paper>/timings.tsv; this script's log to
+# analyses/run-all.log (quick: analyses/run-all-quick.log).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+args=("$@")
+quick=0
+for a in "$@"; do [[ $a == --quick ]] && quick=1; done
+# Estimated minutes per recipe at the default scale on 2 free cores (docs/reproductions.md,
+# "Time"): what the recipes measured, rounded up.
+declare -A estimate=([tiwary]=12 [park]=40 [kim]=70 [tan]=60)
+log=analyses/run-all.log
+((quick)) && log=analyses/run-all-quick.log
+total=0
+for r in tiwary park kim tan; do total=$((total + estimate[$r])); done
+if ((quick)); then
+  echo "run-all (quick): every recipe's smoke test; a few minutes" | tee -a "$log"
+else
+  echo "run-all: about $total minutes on 2 free cores in all ($(for r in tiwary park kim tan; do printf '%s %s, ' "$r" "${estimate[$r]}"; done)resumable)" | tee -a "$log"
+fi
+start=$SECONDS
+for r in tiwary park kim tan; do
+  t0=$SECONDS
+  echo "== $r ($(date -u +%FT%TZ))" | tee -a "$log"
+  analyses/$r.sh "${args[@]}" 2>&1 | tee -a "$log"
+  echo "== $r: $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s" | tee -a "$log"
+done
+echo "run-all: done in $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60)) s" | tee -a "$log"
