@@ -59,8 +59,9 @@ fig2() {
   t cnn10k SGD 0 0 "every$eig_every" --save-every-epochs "$eig_every"
   local stem=$ckdir/$run cks=() f
   for f in "$stem".epoch*.pt; do cks+=("$f"); done
+  # The epochs in order; the last snapshot is the final model (the epochs are a multiple of
+  # $eig_every), so the run's final checkpoint would draw it twice.
   mapfile -t cks < <(printf '%s\n' "${cks[@]}" | sort -V)
-  cks+=("$stem.pt")
   # e1 by power iteration (PyHessian's method), alpha in [-0.5, 0.5] as in the paper.
   "$bin" landscape eigen "${cks[@]}" --top 1 --method power --max-iter "$eig_iter" --x -0.5:0.5:21 \
     --subset "$eig_subset" --threads "$threads" --quiet --out "$out/fig2.h5"
