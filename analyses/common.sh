@@ -32,7 +32,7 @@ for arg in "$@"; do
     --force) force=1 ;;
     --only=*) IFS=, read -r -a only <<<"${arg#--only=}" ;;
     -h | --help)
-      sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+      sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -73,8 +73,14 @@ run_train() {
   [[ -f $ck ]] && resume=(--resume "$ck")
   # Wall and CPU seconds (elapsed, user, system) appended to NAME.pt.time: on a shared machine the
   # CPU time is the cost that does not depend on what else runs.
-  /usr/bin/time -a -o "$ck.time" -f '%e %U %S' \
-    "$bin" train --data fmnist --threads "$threads" "$@" --out "$ck" --quiet "${resume[@]}"
+  # `exit`, not `return`: callers write `train ... && manifest_add ...`, where bash ignores set -e
+  # inside the function, so a failed or interrupted run (exit 130 after Ctrl-C) must stop the recipe
+  # here rather than be marked done. A diverged run exits 0: divergence is a result.
+  if ! /usr/bin/time -a -o "$ck.time" -f '%e %U %S' \
+    "$bin" train --data fmnist --threads "$threads" "$@" --out "$ck" --quiet "${resume[@]}"; then
+    echo "$(basename "$0"): training $name failed or was interrupted; the next call resumes it" >&2
+    exit 1
+  fi
   touch "$ck.done"
 }
 
@@ -149,6 +155,9 @@ else
   cnn10k=(--arch cnn --train-subset 10000 --test-subset 0 --eval-train-subset 10000 --epochs 10)
   cnn60k=(--arch cnn --train-subset 0 --test-subset 0 --eval-train-subset 10000 --epochs 2)
 fi
+# The column labels of the two settings; analyses/paper_values/*.csv use the same strings.
+label_mlp="MLP (CIFAR-10 stand-in)"
+label_lenet="LeNet-5 (CIFAR-100 stand-in)"
 # G: the generalization protocol of 000 and 001 (the common SAM-paper CIFAR settings).
 proto_g=(--batch-size 128 --lr 0.1 --lr-schedule cosine --momentum 0.9 --weight-decay 5e-4)
 # T: 003 section 5.3 (G with label smoothing 0.1).
@@ -186,7 +195,7 @@ train() {
   (($#)) && shift
   local -n net_flags=$net proto_flags=proto_$proto
   local flags key=${method,,}
-  flags=$(flags_of "$method")
+  flags=$(flags_of "$method") || exit 1
   # One name per distinct run: SAM-1 is SAM, and SGD ignores the radius.
   [[ $key == sam-1 ]] && key=sam
   [[ $key == sgd ]] && rho=0

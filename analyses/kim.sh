@@ -30,8 +30,6 @@ else
   sweep=(0.02 0.05 0.1 0.2) rhos11=(0 0.1 0.5 1 2 3)
 fi
 seeds=("${seeds3[@]}")
-label_mlp="MLP (CIFAR-10 stand-in)"
-label_lenet="LeNet-5 (CIFAR-100 stand-in)"
 g() { train g "$@"; }
 
 pool_samn() { # SAM-1/2/3 at rho = 0.1 (the paper's value for its section 3 analyses)

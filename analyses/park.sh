@@ -29,8 +29,6 @@ else
   valley_grid=161 line_subset=10000 line_points=41 rhos53=(0.01 0.02 0.05 0.1 0.2 0.5)
   switches53=(0.25 0.5 0.75 0.9) periods54=(2 5 10 20 50)
 fi
-label_mlp="MLP (CIFAR-10 stand-in)"
-label_lenet="LeNet-5 (CIFAR-100 stand-in)"
 rho_of() { [[ $1 == mlp ]] && echo 0.05 || echo 0.1; }
 label_of() { [[ $1 == mlp ]] && echo "$label_mlp" || echo "$label_lenet"; }
 p() { train p "$@"; }
@@ -68,21 +66,19 @@ fig7_1() {
 # to escape"): the smallest lr of the grid at which at most one of 4 SGD trials stays above the
 # threshold for max_steps. Batch 256, threshold 90 % training accuracy, paired trials.
 table5_1() {
-  local minimum=$ckdir/p-mlp256-sgd-minimum-s0.pt lr chosen="" censored
-  if [[ ! -f $minimum.done ]]; then
-    "$bin" train --arch mlp:256 --data fmnist --train-subset "$escape_subset" --test-subset 0 \
-      --eval-train-subset "$escape_subset" --epochs "$min_epochs" --batch-size 256 --lr 0.1 \
-      --lr-schedule cosine --momentum 0.9 --nesterov --weight-decay 5e-4 --seed 0 \
-      --threads "$threads" --quiet --out "$minimum"
-    touch "$minimum.done"
-  fi
+  local minimum lr chosen="" censored
+  run_train p-mlp256-sgd-minimum-s0 --arch mlp:256 --train-subset "$escape_subset" --test-subset 0 \
+    --eval-train-subset "$escape_subset" --epochs "$min_epochs" --batch-size 256 --lr 0.1 \
+    --lr-schedule cosine --momentum 0.9 --nesterov --weight-decay 5e-4 --seed 0
+  minimum=$(ck_of p-mlp256-sgd-minimum-s0)
   local common=(--batch-size 256 --threshold 0.9 --max-steps "$max_steps" --subset "$escape_subset"
     --train-subset "$escape_subset" --threads "$threads" --quiet)
   : >"$out/table5_1-lr-search.txt"
   for lr in "${lr_grid[@]}"; do
     "$bin" escape-test "$minimum" --optimizer sgd --lr "$lr" --trials 4 --seed 1000 "${common[@]}" \
       --out "$out/table5_1-lr$lr.h5"
-    censored=$("$plot" -c "import h5py; print(int(h5py.File('$out/table5_1-lr$lr.h5')['summary/censored'][0]))")
+    censored=$("$plot" -c "import h5py, sys; print(int(h5py.File(sys.argv[1])['summary/censored'][0]))" \
+      "$out/table5_1-lr$lr.h5")
     echo "lr $lr: SGD censored $censored/4" >>"$out/table5_1-lr-search.txt"
     if ((censored <= 1)); then chosen=$lr && break; fi
   done

@@ -19,8 +19,9 @@ for a in "$@"; do [[ $a == --quick ]] && quick=1; done
 # Estimated minutes per recipe at the default scale on 2 free cores (docs/reproductions.md,
 # "Time"): what the recipes measured, rounded up.
 declare -A estimate=([tiwary]=12 [park]=40 [kim]=70 [tan]=60)
-log=analyses/run-all.log
-((quick)) && log=analyses/run-all-quick.log
+log=${SHARPSCOPE_REPRO_OUT:-analyses}/run-all.log
+((quick)) && log=${SHARPSCOPE_REPRO_OUT:-analyses}/run-all-quick.log
+mkdir -p "$(dirname "$log")"
 total=0
 for r in tiwary park kim tan; do total=$((total + estimate[$r])); done
 if ((quick)); then

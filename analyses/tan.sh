@@ -29,8 +29,6 @@ else
   eig_subset=512 eig_iter=100 stab=(--train-subset 2000 --test-subset 2000 --epochs 60) stab_lenet=(--train-subset 2000 --test-subset 2000 --epochs 60)
   sweep_sam=(0.01 0.02 0.05 0.1 0.2) sweep_asam=(0.1 0.2 0.5 1 2) noises=(0.2 0.4 0.6 0.8) eig_every=2
 fi
-label_mlp="MLP (CIFAR-10 stand-in)"
-label_lenet="LeNet-5 (CIFAR-100 stand-in)"
 t() { train t "$@"; }
 # 003's ImageNet settings: batch 256, SGD momentum, peak lr 0.1 cosine, weight decay 1e-4.
 proto_i=(--batch-size 256 --lr 0.1 --lr-schedule cosine --momentum 0.9 --weight-decay 1e-4)
@@ -48,7 +46,7 @@ fig4() {
 fig1_fig3() {
   local logs=() r
   for r in 0.01 0.05 0.2; do t cnn10k SAM "$r" 0 && logs+=("$(log_of "$run")"); done
-  "$plot" plots/paper_figures.py ratio "${logs[@]}" --labels "rho=0.01,rho=0.05,rho=0.2" \
+  "$plot" plots/paper_figures.py ratio "${logs[@]}" --labels "rho=0.01,rho=0.05,rho=0.2" --log-y \
     --out "$out/fig1.png" | tee "$out/fig1.txt"
   "$plot" plots/paper_figures.py excess "${logs[@]}" --labels "rho=0.01,rho=0.05,rho=0.2" --log-y \
     --out "$out/fig3.png" | tee "$out/fig3.txt"
@@ -78,11 +76,14 @@ stability_figure() { # ID TITLE EXTRA-FLAGS...
     for model in fcn lenet5; do
       local f=$out/$id-$model-s$s.h5 size=("${stab[@]}")
       [[ $model == lenet5 ]] && size=("${stab_lenet[@]}")
+      # The result file holds every curve; the runs directory (6 runs with 60 epoch checkpoints
+      # each) is only needed while it is computed, and a half-finished one resumes. A file from an
+      # earlier call is reused, unless --force.
+      [[ $force == 1 ]] && rm -f "$f"
       if [[ ! -f $f ]]; then
         "$bin" stability --model "$model" --optimizer sgd,sam,stablesam --lr 0.05 --rho 0.05 "${size[@]}" \
           --seed "$s" --pair-seed "$s" --threads "$threads" --quiet "$@" --out "$f"
-        # The per-epoch checkpoints were only needed for the distances (60 per run).
-        rm -f "${f%.h5}".runs/*.epoch*.pt
+        rm -rf "${f%.h5}.runs"
       fi
       [[ $model == fcn ]] && files_fcn+=("$f") || files_lenet+=("$f")
     done
@@ -104,6 +105,7 @@ fig7() { stability_figure fig7 "cosine lr schedule" --lr-schedule cosine; }
 table2() {
   local man=$out/table2.tsv m r s best grid sweep_man net
   manifest_new "$man"
+  : >"$out/table2-chosen.txt"
   declare -A chosen
   for m in SAM StableSAM ASAM StableASAM; do
     grid=("${sweep_sam[@]}")

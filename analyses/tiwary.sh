@@ -20,8 +20,6 @@ else
   subset=5000 avg=32 grid=21 surface_subset=2048
 fi
 seeds=("${seeds3[@]}")
-label_mlp="MLP (CIFAR-10 stand-in)"
-label_lenet="LeNet-5 (CIFAR-100 stand-in)"
 
 table2() {
   local models=() n s

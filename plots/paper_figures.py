@@ -110,12 +110,13 @@ def step_figure(args, quantity, ylabel, reference, title):
 
 def ratio(args):
     step_figure(args, runs.exact_surrogate_ratio, r"$\|\nabla f(w)\| \,/\, \|\nabla f(w^{asc})\|$", 1.0,
-                "exact / surrogate gradient norm per SAM step (003 Fig. 1); thin: steps, dots: epoch means")
+                "exact / surrogate gradient norm per SAM step (003 Fig. 1)\nthin: steps; dots: epoch means")
 
 
 def excess(args):
     step_figure(args, runs.inner_excess, r"$\langle \nabla f(w^{asc}), \nabla f(w)\rangle - \|\nabla f(w)\|^2$", 0.0,
-                "inner product minus squared exact norm, same mini-batch (003 Fig. 3)")
+                "inner product minus squared exact norm, same mini-batch (003 Fig. 3)\n"
+                "thin: steps; dots: epoch means")
 
 
 # ---- 003 Fig. 2 ----

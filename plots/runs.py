@@ -118,13 +118,17 @@ def mean_std(values):
 
 
 def collect(entries, metric):
-    """rows, columns, {(row, column): [values]}."""
+    """rows, columns, {(row, column): [values]}, {(row, column): runs not 'completed'}."""
     rows = ordered(e[0] for e in entries)
     columns = ordered(e[1] for e in entries)
-    cells = {}
+    cells, unfinished = {}, {}
     for row, column, log in entries:
-        cells.setdefault((row, column), []).append(run_metrics(log)[metric])
-    return rows, columns, cells
+        m = run_metrics(log)
+        cells.setdefault((row, column), []).append(m[metric])
+        # A diverged run is a result and stays in the mean; the cell says how many there are.
+        if m["status"] != "completed":
+            unfinished[(row, column)] = unfinished.get((row, column), 0) + 1
+    return rows, columns, cells, unfinished
 
 
 def format_cell(mean, std, n, digits):
@@ -148,7 +152,7 @@ def read_paper(path):
 
 def table(args):
     entries = read_manifest(args.manifest)
-    rows, columns, cells = collect(entries, args.metric)
+    rows, columns, cells, unfinished = collect(entries, args.metric)
     paper = read_paper(args.paper)
     # Rows the paper reports that were not run here (e.g. methods 000 Table 4 copied from other
     # papers) are shown with our cell empty.
@@ -170,12 +174,16 @@ def table(args):
             cell = format_cell(mean, std, n, args.digits)
             if n and n != usual:
                 cell += f" [n={n}]"
+            if unfinished.get((r, c)):
+                cell += f" [{unfinished[(r, c)]} not completed]"
             line.append(cell)
             if paper:
                 line.append(paper.get((r, c), "–"))
         lines.append("| " + " | ".join(line) + " |")
     lines += ["", f"{args.metric}, mean ± std over n = {usual} runs (seeds) per cell"
-              + (" unless marked [n=…]" if any(n != usual for n in counts) else "") + "."]
+              + (" unless marked [n=…]" if any(n != usual for n in counts) else "") + "."
+              + (" [k not completed]: k of the cell's runs diverged or stopped early (their status"
+                 " attribute); they are in the mean." if unfinished else "")]
     markdown = "\n".join(lines) + "\n"
     with open(args.out + ".md", "w") as f:
         f.write(markdown)
@@ -207,7 +215,7 @@ def curve(args):
     import matplotlib.pyplot as plt
 
     entries = read_manifest(args.manifest)
-    rows, columns, cells = collect(entries, args.metric)
+    rows, columns, cells, _ = collect(entries, args.metric)
     fig, ax = plt.subplots(figsize=(5.2, 3.8))
     for r in rows:
         if r == args.dashed:
@@ -281,7 +289,11 @@ def best(args):
     entries = read_manifest(args.manifest)
     rows = ordered(e[0] for e in entries)
     means = {r: float(np.mean([run_metrics(e[2])[args.metric] for e in entries if e[0] == r])) for r in rows}
-    winner = max(rows, key=lambda r: means[r])
+    # A row whose mean is NaN (a diverged run) cannot win; ties go to the first row.
+    finite = [r for r in rows if math.isfinite(means[r])]
+    if not finite:
+        sys.exit(f"{args.manifest}: no row has a finite mean {args.metric}")
+    winner = max(finite, key=lambda r: means[r])
     for r in rows:
         print(f"{r}\t{means[r]:.4f}", file=sys.stderr)
     print(winner)

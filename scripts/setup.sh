@@ -17,6 +17,8 @@ packages=(
   dataset-fashion-mnist
   # Plots, the TorchScript fixture generator and the Python baselines of bench/.
   python3 python3-torch python3-h5py python3-matplotlib python3-numpy
+  # /usr/bin/time: the recipes of analyses/ record each training run's wall and CPU seconds.
+  time
 )
 missing=()
 for p in "${packages[@]}"; do

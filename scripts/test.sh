@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 build_dir=${SHARPSCOPE_BUILD_DIR:-build}
-ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)"
+# The recipes' end-to-end --quick runs (label recipes-quick, when configured) are run on their own:
+# .ci/run, docs/reproductions.md "Tests".
+ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" -LE recipes-quick

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "commands/analysis_support.h"
+#include "commands/lr_schedule_flags.h"
 #include "commands/parse.h"
 #include "commands/registry.h"
 #include "sharpscope/core/distributed.h"
@@ -29,8 +30,7 @@ struct StabilityFlags {
   std::string device = "cpu";
   std::string out = "stability.h5";
   std::string runs;
-  std::string lr_schedule = "constant";
-  std::string lr_milestones;
+  LrScheduleFlags lr_schedule;  // 003 Fig. 7: the trainer's schedules (constant for Fig. 5)
   DistributedFlags dist;
 };
 
@@ -42,10 +42,7 @@ void run_stability_command(StabilityFlags& f) {
   t.data = parse_data_spec(f.data);
   t.dtype = parse_dtype(f.dtype);
   t.device = parse_device(f.device);
-  // 003 Fig. 7 repeats Fig. 5 under a decaying learning rate: the trainer's schedules.
-  t.lr_schedule = parse_lr_schedule(f.lr_schedule);
-  if (!f.lr_milestones.empty())
-    t.lr_milestones = parse_number_list(f.lr_milestones, "--lr-milestones", 0.0);
+  f.lr_schedule.apply(t);
   f.options.optimizers.clear();
   for (const std::string& name : parse_name_list(f.optimizers, "--optimizer")) {
     NamedRule named{name, t.rule};
@@ -127,14 +124,7 @@ void register_stability(CLI::App& app) {
   cmd->add_option("--rho", t.rule.ascent.rho, "Radius of the SAM variants")->capture_default_str();
   cmd->add_option("--lr", t.base.lr, "Learning rate (peak under --lr-schedule)")
       ->capture_default_str();
-  cmd->add_option("--lr-schedule", f->lr_schedule,
-                  "constant (003 Fig. 5) | step | cosine (003 Fig. 7), as for train")
-      ->capture_default_str();
-  cmd->add_option("--warmup", t.warmup_epochs, "Linear warm-up, in epochs (fractional allowed)")
-      ->capture_default_str();
-  cmd->add_option("--lr-milestones", f->lr_milestones,
-                  "Step schedule: epochs at which lr *= --lr-gamma, e.g. 30,45");
-  cmd->add_option("--lr-gamma", t.lr_gamma, "Step schedule factor")->capture_default_str();
+  f->lr_schedule.add_to(*cmd, t);
   cmd->add_option("--momentum", t.base.momentum, "SGD momentum")->capture_default_str();
   cmd->add_option("--weight-decay", t.base.weight_decay, "Weight decay")->capture_default_str();
   cmd->add_option("--batch-size", t.batch_size, "Mini-batch size")->capture_default_str();

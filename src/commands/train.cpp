@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "commands/common.h"
+#include "commands/lr_schedule_flags.h"
 #include "commands/parse.h"
 #include "commands/registry.h"
 #include "sharpscope/core/distributed.h"
@@ -23,8 +24,7 @@ struct TrainCommand {
   std::string ratio;
   std::string schedule = "always";
   std::string base = "sgd";
-  std::string lr_schedule = "constant";
-  std::string lr_milestones;
+  LrScheduleFlags lr_schedule;
   std::string augment = "auto";
   std::string dtype = "float32";
   std::string device = "cpu";
@@ -40,9 +40,7 @@ void run_train(TrainCommand& c) {
   apply_optimizer_name(c.optimizer, o.rule);
   if (!c.ratio.empty()) o.rule.ascent.ratio = parse_ratio(c.ratio, "--ratio");
   o.base.kind = parse_base_kind(c.base);
-  o.lr_schedule = parse_lr_schedule(c.lr_schedule);
-  if (!c.lr_milestones.empty())
-    o.lr_milestones = parse_number_list(c.lr_milestones, "--lr-milestones", 0.0);
+  c.lr_schedule.apply(o);
   o.augment = parse_augment(c.augment);
   o.dtype = parse_dtype(c.dtype);
   o.device = parse_device(c.device);
@@ -151,14 +149,7 @@ void register_train(CLI::App& app) {
   cmd->add_option("--adam-beta1", o.base.beta1, "AdamW beta1")->capture_default_str();
   cmd->add_option("--adam-beta2", o.base.beta2, "AdamW beta2")->capture_default_str();
   cmd->add_option("--adam-eps", o.base.eps, "AdamW epsilon")->capture_default_str();
-  cmd->add_option("--lr-schedule", c->lr_schedule, "constant | step | cosine")
-      ->capture_default_str();
-  cmd->add_option("--warmup", o.warmup_epochs,
-                  "Linear warm-up length in epochs (fractional allowed)")
-      ->capture_default_str();
-  cmd->add_option("--lr-milestones", c->lr_milestones,
-                  "Step schedule: epochs at which lr *= --lr-gamma, e.g. 50,75");
-  cmd->add_option("--lr-gamma", o.lr_gamma, "Step schedule factor")->capture_default_str();
+  c->lr_schedule.add_to(*cmd, o);
   // Runtime and outputs.
   cmd->add_option("--seed", o.seed, "Seed for initialization, shuffling, noise and masks")
       ->capture_default_str();

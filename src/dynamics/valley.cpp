@@ -17,10 +17,13 @@ ValleyLoss sextic_valley() {
           2.6};
 }
 
-ValleyLoss linex_valley(double alpha) {
+double linex(double alpha, double w) {
   // expm1 keeps e^{αw} − 1 − αw accurate near the minimum, where it is O(w²).
-  return {
-      "linex", [alpha](double w) { return std::expm1(alpha * w) - alpha * w; }, {}, -20.0, 20.0};
+  return std::expm1(alpha * w) - alpha * w;
+}
+
+ValleyLoss linex_valley(double alpha) {
+  return {"linex", [alpha](double w) { return linex(alpha, w); }, {}, -20.0, 20.0};
 }
 
 ValleyLoss quadratic_valley() {
@@ -66,12 +69,28 @@ double sam_objective(const ValleyLoss& loss, double w, double rho) {
   return worst;
 }
 
+double golden_section_minimum(const std::function<double(double)>& f, double a, double b,
+                              double tolerance) {
+  const double inverse_phi = (std::sqrt(5.0) - 1.0) / 2.0;
+  double c = b - inverse_phi * (b - a), d = a + inverse_phi * (b - a);
+  double fc = f(c), fd = f(d);
+  while (b - a > tolerance) {
+    if (fc < fd) {
+      b = d, d = c, fd = fc;
+      c = b - inverse_phi * (b - a), fc = f(c);
+    } else {
+      a = c, c = d, fc = fd;
+      d = a + inverse_phi * (b - a), fd = f(d);
+    }
+  }
+  return 0.5 * (a + b);
+}
+
 std::vector<ValleyMinimum> local_minima(const std::function<double(double)>& f,
                                         const std::vector<double>& grid, double tolerance) {
   std::vector<double> values(grid.size());
   std::transform(grid.begin(), grid.end(), values.begin(), f);
   std::vector<ValleyMinimum> minima;
-  const double inverse_phi = (std::sqrt(5.0) - 1.0) / 2.0;
   for (size_t i = 1; i + 1 < grid.size(); ++i) {
     if (!(values[i] < values[i - 1])) continue;
     // L̃ can be flat at its minimum (a local maximum of L inside the window for a range of w):
@@ -85,19 +104,7 @@ std::vector<ValleyMinimum> local_minima(const std::function<double(double)>& f,
       i = j;
       continue;
     }
-    double a = grid[i - 1], b = grid[i + 1];
-    double c = b - inverse_phi * (b - a), d = a + inverse_phi * (b - a);
-    double fc = f(c), fd = f(d);
-    while (b - a > tolerance) {
-      if (fc < fd) {
-        b = d, d = c, fd = fc;
-        c = b - inverse_phi * (b - a), fc = f(c);
-      } else {
-        a = c, c = d, fc = fd;
-        d = a + inverse_phi * (b - a), fd = f(d);
-      }
-    }
-    const double w = 0.5 * (a + b);
+    const double w = golden_section_minimum(f, grid[i - 1], grid[i + 1], tolerance);
     minima.push_back({w, f(w)});
   }
   return minima;

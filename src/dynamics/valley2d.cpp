@@ -6,31 +6,12 @@
 #include <string>
 
 #include "sharpscope/core/error.h"
+#include "sharpscope/dynamics/valley.h"
 
 namespace sharpscope {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-
-double linex(double alpha, double x) { return std::expm1(alpha * x) - alpha * x; }
-
-// Golden-section minimum of a unimodal f on [a, b] to `tolerance`.
-double golden_minimum(const std::function<double(double)>& f, double a, double b,
-                      double tolerance) {
-  const double inverse_phi = (std::sqrt(5.0) - 1.0) / 2.0;
-  double c = b - inverse_phi * (b - a), d = a + inverse_phi * (b - a);
-  double fc = f(c), fd = f(d);
-  while (b - a > tolerance) {
-    if (fc < fd) {
-      b = d, d = c, fd = fc;
-      c = b - inverse_phi * (b - a), fc = f(c);
-    } else {
-      a = c, c = d, fc = fd;
-      d = a + inverse_phi * (b - a), fd = f(d);
-    }
-  }
-  return 0.5 * (a + b);
-}
 
 bool ascending(const std::vector<double>& v) {
   for (size_t i = 1; i < v.size(); ++i) {
@@ -72,8 +53,8 @@ double valley2d_sam_objective(const Valley2dOptions& o, double w1, double w2, do
     if (v > best) best = v, best_theta = theta;
   }
   // The sampled maximum's two neighbouring cells hold a local maximum; refine it.
-  const double theta = golden_minimum([&](double t) { return -on_circle(t); }, best_theta - h,
-                                      best_theta + h, 1e-12);
+  const double theta = golden_section_minimum([&](double t) { return -on_circle(t); },
+                                              best_theta - h, best_theta + h, 1e-12);
   return std::max(best, on_circle(theta));
 }
 
@@ -93,12 +74,19 @@ Valley2dResult valley2d(const Valley2dOptions& o) {
     // Nested golden sections over the grid's box: L̃ is convex, and so is the partial minimum
     // g(w₁) = min_{w₂} L̃(w₁, w₂), so both searches are unimodal.
     const auto inner = [&](double a) {
-      return golden_minimum([&](double b) { return valley2d_sam_objective(o, a, b, rho); },
-                            o.w2.front(), o.w2.back(), tolerance);
+      return golden_section_minimum([&](double b) { return valley2d_sam_objective(o, a, b, rho); },
+                                    o.w2.front(), o.w2.back(), tolerance);
     };
     const auto g = [&](double a) { return valley2d_sam_objective(o, a, inner(a), rho); };
-    const double a = golden_minimum(g, o.w1.front(), o.w1.back(), tolerance);
+    const double a = golden_section_minimum(g, o.w1.front(), o.w1.back(), tolerance);
     const double b = inner(a);
+    // A convex L̃ whose minimum lies outside the box has its box minimum on the edge: the grid is
+    // too small to hold the answer.
+    const double edge = 1e-6 * (o.w1.back() - o.w1.front());
+    if (a - o.w1.front() < edge || o.w1.back() - a < edge || b - o.w2.front() < edge ||
+        o.w2.back() - b < edge)
+      throw UsageError("--grid: the minimum of the SAM objective at rho = " + std::to_string(rho) +
+                       " lies on the grid's edge; widen the grid");
     r.sam_minima.push_back({a, b, valley2d_sam_objective(o, a, b, rho)});
   }
   return r;

@@ -187,6 +187,9 @@ TEST(Valley2d, MinimumMovesToTheFlatSideOfBothDirections) {
       }
     }
   }
+  // The minimum at ρ = 4 is near (0.62, 0.62): a box that stops at 0.5 cannot hold it.
+  o.w1 = o.w2 = cli::Range{-2.0, 0.5, 11}.values();
+  EXPECT_THROW(valley2d(o), UsageError);
   o.alpha1 = 0.0;
   EXPECT_THROW(valley2d(o), UsageError);
 }

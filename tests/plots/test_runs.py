@@ -110,6 +110,24 @@ class RunsTest(unittest.TestCase):
             runs.main(["best", man])
         self.assertEqual(out.getvalue().strip(), "0.1")
 
+    def test_diverged_runs_are_marked_and_cannot_win(self):
+        man = self.manifest({("0.05", "SAM"): [0.90, 0.92], ("0.1", "SAM"): [0.93, 0.95]})
+        # The second 0.1 run diverged: its final accuracy is NaN and its status says so.
+        diverged = self.path("0.1-SAM-1.h5")
+        with h5py.File(diverged, "a") as f:
+            f["epochs/test_accuracy"][-1] = np.nan
+            f.attrs["status"] = "diverged: non-finite batch loss at step 7"
+        with Quiet():
+            runs.main(["table", man, "--out", self.path("t")])
+        with open(self.path("t.md")) as f:
+            md = f.read()
+        self.assertIn("| 0.05 | 91.00 ± 1.41 |", md)
+        self.assertIn("| 0.1 | – [1 not completed] |", md)  # NaN mean, marked
+        self.assertIn("[k not completed]", md)
+        with Quiet() as out:
+            runs.main(["best", man])
+        self.assertEqual(out.getvalue().strip(), "0.05")  # the NaN row cannot win
+
     def test_curve_and_bars_draw(self):
         man = self.manifest({("SAM", "0"): [0.9, 0.91], ("SAM", "0.5"): [0.92, 0.93], ("SGD", "0"): [0.89]})
         with Quiet():

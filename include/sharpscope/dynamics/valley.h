@@ -25,6 +25,8 @@ ValleyLoss sextic_valley();
 /// LINEX: e^{αw} − αw − 1 (minimum 0 at w = 0; for α < 0 steep for w < 0, flat with slope → |α| for
 /// w > 0).
 ValleyLoss linex_valley(double alpha = -0.3);
+/// The LINEX value itself (also the coordinate loss of toy valley2d).
+double linex(double alpha, double w);
 /// quadratic: w²/2 (tests: L̃(w) = L(|w| + ρ)).
 ValleyLoss quadratic_valley();
 /// asymmetric: the piecewise-linear (r, p, c, 0)-asymmetric valley of 002 Lemma 7.1.4 and Fig. 7.1,
@@ -54,6 +56,11 @@ struct ValleyMinimum {
 };
 std::vector<ValleyMinimum> local_minima(const std::function<double(double)>& f,
                                         const std::vector<double>& grid, double tolerance = 1e-10);
+/// Golden-section search for the minimum of f, unimodal on [a, b], until the bracket is shorter
+/// than `tolerance`. Near a minimum f's differences fall below rounding once the bracket is about
+/// √ε·|w| wide, so the position is accurate to ~1e-8 relative whatever smaller tolerance is asked.
+double golden_section_minimum(const std::function<double(double)>& f, double a, double b,
+                              double tolerance);
 
 struct ValleyCurves {
   ValleyLoss loss;

@@ -28,10 +28,11 @@ struct Valley2dPoint {
 
 struct Valley2dResult {
   Valley2dOptions options;
-  std::vector<double> loss;               ///< L on the grid, [w1][w2] row-major
-  std::vector<double> sam;                ///< L̃ on the grid, [rho][w1][w2] row-major
-  Valley2dPoint minimum;                  ///< of L: (0, 0), value 0
-  std::vector<Valley2dPoint> sam_minima;  ///< of L̃, per ρ (tolerance 1e-9 in each coordinate)
+  std::vector<double> loss;  ///< L on the grid, [w1][w2] row-major
+  std::vector<double> sam;   ///< L̃ on the grid, [rho][w1][w2] row-major
+  Valley2dPoint minimum;     ///< of L: (0, 0), value 0
+  /// Of L̃, per ρ (brackets of 1e-9; accurate to ≈ 1e-8·max(1, |w|), docs/math.md §9.3).
+  std::vector<Valley2dPoint> sam_minima;
 };
 
 /// L(w₁, w₂).

@@ -29,7 +29,8 @@ struct StepDiagnostics {
   double norm_ratio = 0.0;  ///< ‖g_asc‖/‖∇L_B(w)‖ (the inverse of 003 Fig. 1's ratio)
   double alignment = 0.0;   ///< ⟨g_asc, ∇L_B(w)⟩/‖∇L_B(w)‖²
   /// ‖∇L_B(w)‖/‖g_asc‖: 003 Fig. 1's ratio as the paper writes it (exact over surrogate), which is
-  /// StableSAM's factor γ before any clamp (docs/math.md §3). 1 on plain steps.
+  /// StableSAM's factor γ before any clamp when no GSAM term is added (docs/math.md §3). 1 on
+  /// plain steps.
   double exact_surrogate_norm_ratio = 0.0;
   /// ⟨g_asc, ∇L_B(w)⟩ − ‖∇L_B(w)‖²: 003 Fig. 3's y-axis (positive when the surrogate gradient's
   /// inner product with the exact one exceeds ‖∇L_B(w)‖²). 0 on plain steps.
