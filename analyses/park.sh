@@ -108,34 +108,21 @@ table5_2() {
     --title "002 Table 5.2: test accuracy (%), ${#seeds5[@]} seeds, switch after 75 % of training"
 }
 
-# The lines of Figs. 5.1/5.2 (MLP) and 7.2/7.3 (LeNet): seed 0's solutions, alpha in [-0.5, 1.5].
-line_between() { # NET FROM TO NAME
-  local a b
-  p "$1" "$2" "$(rho_of "$1")" 0 && a=$(ck_of "$run")
-  p "$1" "$3" "$(rho_of "$1")" 0 && b=$(ck_of "$run")
+# The lines of Figs. 5.1/5.2 (MLP) and 7.2/7.3 (LeNet): seed 0's solutions, alpha in [-0.5, 1.5],
+# train and test error in one panel. line_figure ID NET FROM TO TITLE
+line_figure() {
+  local id=$1 net=$2 a b label=$label_mlp
+  [[ $net == lenet ]] && label=$label_lenet
+  p "$net" "$3" "$(rho_of "$net")" 0 && a=$(ck_of "$run")
+  p "$net" "$4" "$(rho_of "$net")" 0 && b=$(ck_of "$run")
   "$bin" landscape line "$a" "$b" --alpha -0.5:1.5:$line_points --subset "$line_subset" --threads "$threads" \
-    --quiet --out "$out/$4.h5"
+    --quiet --out "$out/$id-line.h5"
+  draw plots/paper_figures.py lines --panel "$label=$out/$id-line.h5" --title "$5" --out "$out/$id.png"
 }
-fig5_1() {
-  line_between mlp SGD SGD-SAM fig5_1-line
-  draw plots/paper_figures.py lines --panel "$label_mlp=$out/fig5_1-line.h5" \
-    --title "002 Fig. 5.1: w1 = SGD, w2 = SGD→SAM (seed 0)" --out "$out/fig5_1.png"
-}
-fig5_2() {
-  line_between mlp SAM SAM-SGD fig5_2-line
-  draw plots/paper_figures.py lines --panel "$label_mlp=$out/fig5_2-line.h5" \
-    --title "002 Fig. 5.2: w1 = SAM, w2 = SAM→SGD (seed 0)" --out "$out/fig5_2.png"
-}
-fig7_2() {
-  line_between lenet SGD SGD-SAM fig7_2-line
-  draw plots/paper_figures.py lines --panel "$label_lenet=$out/fig7_2-line.h5" \
-    --title "002 Fig. 7.2: w1 = SGD, w2 = SGD→SAM (seed 0), second setting" --out "$out/fig7_2.png"
-}
-fig7_3() {
-  line_between lenet SAM SAM-SGD fig7_3-line
-  draw plots/paper_figures.py lines --panel "$label_lenet=$out/fig7_3-line.h5" \
-    --title "002 Fig. 7.3: w1 = SAM, w2 = SAM→SGD (seed 0), second setting" --out "$out/fig7_3.png"
-}
+fig5_1() { line_figure fig5_1 mlp SGD SGD-SAM "002 Fig. 5.1: w1 = SGD, w2 = SGD→SAM (seed 0)"; }
+fig5_2() { line_figure fig5_2 mlp SAM SAM-SGD "002 Fig. 5.2: w1 = SAM, w2 = SAM→SGD (seed 0)"; }
+fig7_2() { line_figure fig7_2 lenet SGD SGD-SAM "002 Fig. 7.2: w1 = SGD, w2 = SGD→SAM (seed 0), second setting"; }
+fig7_3() { line_figure fig7_3 lenet SAM SAM-SGD "002 Fig. 7.3: w1 = SAM, w2 = SAM→SGD (seed 0), second setting"; }
 
 fig5_3() {
   local tsv=$out/fig5_3.tsv sgd_man=$out/fig5_3-sgd.tsv r e s sgd
