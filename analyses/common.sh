@@ -158,6 +158,7 @@ fi
 # The column labels of the two settings; analyses/paper_values/*.csv use the same strings.
 label_mlp="MLP (CIFAR-10 stand-in)"
 label_lenet="LeNet-5 (CIFAR-100 stand-in)"
+label_of() { [[ $1 == lenet ]] && echo "$label_lenet" || echo "$label_mlp"; } # NET: mlp | lenet
 # G: the generalization protocol of 000 and 001 (the common SAM-paper CIFAR settings).
 proto_g=(--batch-size 128 --lr 0.1 --lr-schedule cosine --momentum 0.9 --weight-decay 5e-4)
 # T: 003 section 5.3 (G with label smoothing 0.1).

@@ -44,7 +44,7 @@ fig2() {
   local man=$out/fig2.tsv net label
   manifest_new "$man"
   for net in mlp lenet; do
-    label=$label_mlp && [[ $net == lenet ]] && label=$label_lenet
+    label=$(label_of $net)
     for m in SAM-1 SAM-2 SAM-3; do
       for s in "${seeds[@]}"; do g $net $m 0.1 "$s" && manifest_add "$man" "$m" "$label" "$run"; done
     done
@@ -155,7 +155,7 @@ table6() {
   local man=$out/table6.tsv net label ratio s
   manifest_new "$man"
   for net in mlp lenet; do
-    label=$label_mlp && [[ $net == lenet ]] && label=$label_lenet
+    label=$(label_of $net)
     for ratio in 1:2 1:1 2:1; do
       for s in "${seeds[@]}"; do
         # 1:2 is the MSAM-2 run of the other items; the other ratios get their own runs.

@@ -30,7 +30,6 @@ else
   switches53=(0.25 0.5 0.75 0.9) periods54=(2 5 10 20 50)
 fi
 rho_of() { [[ $1 == mlp ]] && echo 0.05 || echo 0.1; }
-label_of() { [[ $1 == mlp ]] && echo "$label_mlp" || echo "$label_lenet"; }
 p() { train p "$@"; }
 # PSAM's threshold E = 0.75 T in steps (T = epochs x steps per epoch at batch 256).
 psam_threshold() {
@@ -111,8 +110,8 @@ table5_2() {
 # The lines of Figs. 5.1/5.2 (MLP) and 7.2/7.3 (LeNet): seed 0's solutions, alpha in [-0.5, 1.5],
 # train and test error in one panel. line_figure ID NET FROM TO TITLE
 line_figure() {
-  local id=$1 net=$2 a b label=$label_mlp
-  [[ $net == lenet ]] && label=$label_lenet
+  local id=$1 net=$2 a b label
+  label=$(label_of "$net")
   p "$net" "$3" "$(rho_of "$net")" 0 && a=$(ck_of "$run")
   p "$net" "$4" "$(rho_of "$net")" 0 && b=$(ck_of "$run")
   "$bin" landscape line "$a" "$b" --alpha -0.5:1.5:$line_points --subset "$line_subset" --threads "$threads" \

@@ -118,8 +118,8 @@ table2() {
     echo "$m: rho = $best" >>"$out/table2-chosen.txt"
   done
   for net in mlp lenet; do
-    local label=$label_mlp
-    [[ $net == lenet ]] && label=$label_lenet
+    local label
+    label=$(label_of $net)
     for s in "${seeds3[@]}"; do t $net SGD 0 "$s" && manifest_add "$man" "$label" SGD "$run"; done
     for m in SAM StableSAM ASAM StableASAM; do
       for s in "${seeds3[@]}"; do t $net "$m" "${chosen[$m]}" "$s" && manifest_add "$man" "$label" "$m" "$run"; done

@@ -40,7 +40,7 @@ table3() {
   local man=$out/table3.tsv net label m s
   manifest_new "$man"
   for net in mlp lenet; do
-    label=$label_mlp && [[ $net == lenet ]] && label=$label_lenet
+    label=$(label_of $net)
     for m in SGD Rand-SAM SAM; do
       for s in "${seeds[@]}"; do train g $net "$m" 0.05 "$s" && manifest_add "$man" "$m" "$label" "$run"; done
     done

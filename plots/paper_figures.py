@@ -40,14 +40,8 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import runs  # noqa: E402
-
-
-def text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def strings(dataset):
-    return [text(s) for s in dataset[()]]
+from plot_dynamics import draw_success_rates, strings  # noqa: E402
+from runs import text  # noqa: E402
 
 
 def labels_for(paths, labels):
@@ -231,17 +225,9 @@ def saddle(args):
     axes[0].set_ylabel("$x_2$")
     axes[0].set_title(r"(a) $x_1^4/4 - x_1 x_2 + x_2^2/2$", fontsize=9)
     axes[0].legend(fontsize=7, loc="lower right")
-    styles = {"gd": ("GD", "k", "-"), "sam": ("SAM", "tab:red", "--"), "stablesam": ("StableSAM", "tab:blue", "-.")}
+    draw_success_rates(axes[1:], lr, names, rhos, rate, radii)
     for k, (ax, radius) in enumerate(zip(axes[1:], radii)):
-        for i, (name, rho) in enumerate(zip(names, rhos)):
-            if name != "gd" and rho != radius:
-                continue
-            shown, color, style = styles[name]
-            ax.plot(lr, 100 * rate[i], style, color=color, label=shown)
-        ax.set_xscale("log")
-        ax.set_xlabel("learning rate")
         ax.set_title(f"({'bcdefg'[k]}) rho = {radius:g}", fontsize=9)
-        ax.grid(alpha=0.3)
         ax.set_ylim(0, 102)
     axes[1].set_ylabel(f"successful runs (%) [{criterion}]")
     axes[1].legend(fontsize=8)

@@ -48,13 +48,9 @@ def plot_escape(f, fig):
     violins.set_title("per-trial escape steps")
 
 
-def plot_saddle(f, fig):
-    lr = f["lr"][()]
-    names = strings(f["optimizers/name"])
-    rhos = f["optimizers/rho"][()]
-    rate = f["success_rate"][()]
-    radii = sorted({r for n, r in zip(names, rhos) if n != "gd"}) or [0.0]
-    axes = np.atleast_1d(fig.subplots(1, len(radii), sharey=True))
+def draw_success_rates(axes, lr, names, rhos, rate, radii):
+    """One panel per SAM radius: GD's success rate and each method's at that radius, against the
+    learning rate (003 Fig. 4 b-d; also plots/paper_figures.py saddle)."""
     styles = {"gd": ("GD", "k", "-"), "sam": ("SAM", "tab:red", "--"), "stablesam": ("StableSAM", "tab:blue", "-.")}
     for ax, radius in zip(axes, radii):
         for i, (name, rho) in enumerate(zip(names, rhos)):
@@ -64,8 +60,17 @@ def plot_saddle(f, fig):
             ax.plot(lr, 100 * rate[i], style, color=color, label=label)
         ax.set_xscale("log")
         ax.set_xlabel("learning rate")
-        ax.set_title(f"rho = {radius:g}")
         ax.grid(alpha=0.3)
+
+
+def plot_saddle(f, fig):
+    names = strings(f["optimizers/name"])
+    rhos = f["optimizers/rho"][()]
+    radii = sorted({r for n, r in zip(names, rhos) if n != "gd"}) or [0.0]
+    axes = np.atleast_1d(fig.subplots(1, len(radii), sharey=True))
+    draw_success_rates(axes, f["lr"][()], names, rhos, f["success_rate"][()], radii)
+    for ax, radius in zip(axes, radii):
+        ax.set_title(f"rho = {radius:g}")
     axes[0].set_ylabel(f"successful runs (%), criterion {f.attrs['criterion']}")
     axes[0].legend()
 
