@@ -68,18 +68,23 @@ def plot_eigenvalues(paths, out):
     return out
 
 
-def plot_density(paths, out):
-    fig, ax = plt.subplots(figsize=(5.5 if len(paths) > 1 else 5, 3.4))
-    models = set()
+def overlay_labels(paths):
+    """Legend labels of overlaid results: one model's curvatures are told apart by curvature,
+    several models (000 Fig. 10: SAM-1, SAM-2, MSAM) by model."""
+    models, labels, curvatures = set(), [], []
     for path in paths:
         with h5py.File(path, "r") as f:
             models.add(text_attr(f, "model") or path)
-    # Overlays of one model's curvatures are told apart by curvature, overlays of several models
-    # (000 Fig. 10: SAM-1, SAM-2, MSAM) by model.
-    for path in paths:
+            labels.append(label_of(path, f))
+            curvatures.append(curvature_of(f))
+    return curvatures if len(models) == 1 and len(paths) > 1 else labels
+
+
+def plot_density(paths, out):
+    fig, ax = plt.subplots(figsize=(5.5 if len(paths) > 1 else 5, 3.4))
+    for path, label in zip(paths, overlay_labels(paths)):
         with h5py.File(path, "r") as f:
             grid, density = f["grid"][()], f["density"][()]
-            label = curvature_of(f) if len(models) == 1 and len(paths) > 1 else label_of(path, f)
         # PyHessian's get_esd_plot adds 1e-7 so the log scale shows the empty stretches.
         ax.semilogy(grid, density + 1e-7, label=label, lw=1)
     ax.set_xlabel("eigenvalue")
