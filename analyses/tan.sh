@@ -127,7 +127,7 @@ table2() {
   done
   draw plots/runs.py table "$man" --metric best_test_accuracy --row-label model --out "$out/table2" \
     --paper analyses/paper_values/003_table2.csv \
-    --title "003 Table 2: best test accuracy (%), radii $(for m in SAM StableSAM ASAM StableASAM; do printf '%s %s; ' "$m" "${chosen[$m]}"; done)"
+    --title "003 Table 2: best test accuracy (%), radii selected on the MLP: SAM ${chosen[SAM]}, StableSAM ${chosen[StableSAM]}, ASAM ${chosen[ASAM]}, StableASAM ${chosen[StableASAM]}"
 }
 
 table3() {
