@@ -4,9 +4,9 @@
 # run it finds finished in the shared pool (checkpoints/pool/), and resumes an interrupted run from
 # its checkpoint, so an interrupted run-all continues where it stopped: just run it again.
 #
-#   analyses/run-all.sh            default scale; about 5 h on 2 free cores (an estimate: tiwary is
-#                                  measured, the others are counted from their measured unit costs
-#                                  in docs/reproductions.md "Time"; a busy machine takes longer)
+#   analyses/run-all.sh            default scale; about 3 h on 2 free cores (the sum of the item
+#                                  times measured in docs/reproductions.md "Time"; a busy machine
+#                                  takes longer)
 #   analyses/run-all.sh --quick    the smoke-test scale, about 6 minutes in all (measured)
 #   analyses/run-all.sh --force    redo every item (finished pool runs are still reused)
 #
@@ -17,10 +17,9 @@ cd "$(dirname "$0")/.."
 args=("$@")
 quick=0
 for a in "$@"; do [[ $a == --quick ]] && quick=1; done
-# Minutes per recipe at the default scale on 2 free cores (docs/reproductions.md, "Time"): tiwary
-# as measured; park, kim and tan as their training runs and analyses count up from the measured
-# cost of one run of each kind (G 10-30 s, P 30-40 s, LeNet-5 20-60 s, 60 stability epochs ~3 min).
-declare -A estimate=([tiwary]=14 [park]=70 [kim]=90 [tan]=110)
+# Minutes per recipe at the default scale on 2 free cores: the sums of its items' measured wall
+# times (docs/reproductions.md, "Time"), rounded up.
+declare -A estimate=([tiwary]=14 [park]=30 [kim]=65 [tan]=70)
 log=${SHARPSCOPE_REPRO_OUT:-analyses}/run-all.log
 ((quick)) && log=${SHARPSCOPE_REPRO_OUT:-analyses}/run-all-quick.log
 mkdir -p "$(dirname "$log")"
